@@ -1,0 +1,3 @@
+"""civictools.coding."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.corpus."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.datasets."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.evaluate."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.panel."""
+
+__all__: list[str] = []

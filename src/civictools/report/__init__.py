@@ -1,0 +1,3 @@
+"""civictools.report."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.teaching."""
+
+__all__: list[str] = []

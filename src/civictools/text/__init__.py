@@ -1,0 +1,3 @@
+"""civictools.text."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civictools.viz."""
+
+__all__: list[str] = []
