@@ -1,0 +1,3 @@
+"""Redaction of personal data."""
+
+__all__: list[str] = []
