@@ -200,7 +200,7 @@ def fe_dof(fe: np.ndarray, cluster: np.ndarray | None = None) -> int:
     >>> fe_dof(fe)          # 3 + 2 levels, minus one redundant intercept
     4
     >>> fe_dof(fe, cluster=fe[:, 0])   # first FE nested in the cluster: counts as 1
-    3
+    2
     """
     fe = _as_codes(fe)
     m = fe.shape[1]
