@@ -137,7 +137,7 @@ def load_demo_survey() -> pd.DataFrame:
     Examples
     --------
     >>> s = load_demo_survey()
-    >>> sorted(s["wave"].unique().tolist()), 2900 < (s["wave"] == 1).sum() < 3100
+    >>> sorted(s["wave"].unique().tolist()), bool(2900 < (s["wave"] == 1).sum() < 3100)
     ([1, 2], True)
     >>> int(s["ucla_total"].min()) >= 3 and int(s["ucla_total"].max()) <= 9
     True
