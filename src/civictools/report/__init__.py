@@ -1,3 +1,6 @@
-"""civictools.report."""
+"""civictools.report: reproducible HTML report builds."""
 
-__all__: list[str] = []
+from civictools.report.build import BuildResult, build_report, check_report
+from civictools.report.config import load_report_config
+
+__all__: list[str] = ["build_report", "check_report", "BuildResult", "load_report_config"]
