@@ -1,0 +1,591 @@
+"""Governance-aware word segmentation on private jieba / rjieba instances.
+
+The :class:`Segmenter` never touches jieba's global tokenizer: each instance
+owns its dictionary, so two segmenters with different user dictionaries can
+live side by side in one notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import pandas as pd
+
+from civictools.errors import DataDroppedWarning, TextError
+from civictools.text import _lexicon
+from civictools.text.sentences import sentence_spans
+
+__all__ = ["Segmenter", "DEFAULT_HMM", "ENGINES", "segmenter_cache_dir"]
+
+#: HMM new-word guessing is off by default: on the 300+ gold sentences it
+#: lowered span F1 (see the text README, "HMM default", for the figures).
+DEFAULT_HMM = False
+ENGINES = ("auto", "jieba", "rjieba")
+
+# Characters jieba's default block regex (re_han_default) keeps inside one
+# block; a dictionary word with any other character (·, space, full-width
+# forms, ...) is never seen whole by the DAG, so such words are matched
+# before segmentation instead.
+_HAN_BLOCK = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_SEP_DOC = "\x1e"
+_SEP_TOK = "\x1f"
+
+
+def segmenter_cache_dir() -> Path:
+    """Return a writable folder for the jieba dictionary cache.
+
+    The user cache folder (``platformdirs.user_cache_dir("civictools")``) is
+    tried first; when it cannot be written (read-only home, sandbox) a folder
+    in the system temp directory is used, and as a last resort a fresh
+    temporary folder.
+
+    Examples
+    --------
+    >>> segmenter_cache_dir().is_dir()
+    True
+    """
+    import platformdirs
+
+    candidates = []
+    try:
+        candidates.append(Path(platformdirs.user_cache_dir("civictools", appauthor=False)) / "jieba")
+    except Exception:  # noqa: BLE001 - platformdirs can fail without HOME
+        pass
+    try:
+        uid = os.getuid() if hasattr(os, "getuid") else "user"
+        candidates.append(Path(tempfile.gettempdir()) / f"civictools-{uid}" / "jieba")
+    except Exception:  # noqa: BLE001
+        pass
+    for cand in candidates:
+        if _writable_dir(cand):
+            return cand
+    try:
+        return Path(tempfile.mkdtemp(prefix="civictools-jieba-"))
+    except OSError as exc:
+        raise TextError(
+            "no writable folder for the jieba dictionary cache (tried the user cache folder "
+            f"and the temp folder): {exc}; set TMPDIR to a writable folder"
+        ) from None
+
+
+def _writable_dir(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _quiet_jieba() -> Iterator[None]:
+    """Silence jieba's 'Building prefix dict' chatter while loading, then restore."""
+    logger = logging.getLogger("jieba")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _fallback_tag(word: str) -> str:
+    """POS for words outside the dictionary, the way jieba-rs assigns them."""
+    eng = digits = 0
+    for ch in word:
+        if ch.isascii() and ch.isalnum():
+            eng += 1
+            if ch.isdigit():
+                digits += 1
+    if eng == 0:
+        return "x"
+    return "m" if eng == digits else "eng"
+
+
+_BASE_TAGS: dict[str, str] | None = None
+
+
+def _jieba_base_tags() -> dict[str, str]:
+    """word -> POS from jieba's main dictionary (read once per process)."""
+    global _BASE_TAGS
+    if _BASE_TAGS is None:
+        tags = {}
+        with open(_jieba_dict_path(), encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3:
+                    tags[parts[0]] = parts[2]
+        _BASE_TAGS = tags
+    return _BASE_TAGS
+
+
+def _jieba_dict_path() -> str:
+    import jieba
+
+    return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+
+
+class Segmenter:
+    """Word segmenter with the governance lexicon and user dictionaries.
+
+    Parameters
+    ----------
+    lexicon : str, path, list or None, default "governance"
+        The built-in governance lexicon (``"governance"``), another dictionary
+        file, a list of entries, or ``None`` for plain jieba.
+    user_dicts : sequence, default ()
+        Extra dictionaries: file paths in jieba format (``word [freq] [pos]``
+        a line; ``#`` comments allowed) and/or lists of such lines or of
+        ``(word, freq, pos)`` tuples. Later entries override earlier ones.
+        Words may contain hyphens, digits, Latin letters and ``·``.
+    stopwords : "default", path, iterable or None
+        Stopword list used by :meth:`is_stopword` and the exploration functions.
+    hmm : bool, default False
+        jieba's HMM guessing of unknown words. Off by default because it
+        lowered F1 on the gold sentences (see the README).
+    engine : {"auto", "jieba", "rjieba"}
+        ``"auto"`` uses rjieba (the Rust jieba-rs) when installed and jieba
+        otherwise; both load the same dictionaries.
+
+    Examples
+    --------
+    >>> seg = Segmenter()
+    >>> seg.cut("社工站联合网格员推进接诉即办")
+    ['社工站', '联合', '网格员', '推进', '接诉即办']
+    >>> seg.tokenize("五社联动")
+    [('五社联动', 0, 4)]
+    """
+
+    def __init__(
+        self,
+        lexicon: Any = "governance",
+        user_dicts: Sequence[Any] = (),
+        stopwords: Any = "default",
+        hmm: bool = DEFAULT_HMM,
+        engine: str = "auto",
+    ) -> None:
+        if engine not in ENGINES:
+            raise TextError(f"engine must be one of {ENGINES}, got {engine!r}")
+        self.hmm = bool(hmm)
+        self._config = dict(
+            lexicon=lexicon, user_dicts=user_dicts, stopwords=stopwords, hmm=hmm, engine=engine
+        )
+        entries = _lexicon.read_lexicon(lexicon) + _lexicon.read_user_dicts(user_dicts)
+        self._entries: dict[str, tuple[int | None, str | None]] = {}
+        for word, freq, tag in entries:
+            self._entries[word] = (freq, tag)
+        self.stopwords = _lexicon.read_stopwords(stopwords)
+        if engine == "auto":
+            try:
+                import rjieba  # noqa: F401
+
+                engine = "rjieba"
+            except ImportError:
+                engine = "jieba"
+        self.engine = engine
+        self._tags: dict[str, str] = {}
+        if engine == "rjieba":
+            self._load_rjieba()
+        else:
+            self._load_jieba()
+        self._build_protected()
+
+    # ------------------------------------------------------------------ loading
+    def _load_rjieba(self) -> None:
+        try:
+            import rjieba
+        except ImportError:
+            from civictools.errors import MissingDependencyError
+
+            raise MissingDependencyError(
+                "engine='rjieba' needs the rjieba package: pip install rjieba (or use engine='jieba')"
+            ) from None
+        inst = rjieba.Jieba()
+        for word, (freq, tag) in self._entries.items():
+            if freq is None:
+                freq = inst.suggest_freq(word)
+            inst.add_word(word, int(freq), tag)
+            if tag:
+                self._tags[word] = tag
+        self._rj = inst
+        self._raw_cut = lambda text: inst.cut(text, self.hmm)
+
+    def _load_jieba(self) -> None:
+        import jieba
+
+        tk = jieba.Tokenizer()
+        tk.tmp_dir = str(segmenter_cache_dir())
+        tk.cache_file = "jieba.cache"
+        with _quiet_jieba():
+            tk.initialize()
+        for word, (freq, tag) in self._entries.items():
+            if freq is None:
+                freq = tk.suggest_freq(word, False)
+            # freq 0 would call finalseg.add_force_split, a module-global set
+            tk.add_word(word, max(int(freq), 1), tag)
+            if tag:
+                self._tags[word] = tag
+        self._tk = tk
+        self._raw_cut = lambda text: tk.lcut(text, HMM=self.hmm)
+
+    def _build_protected(self) -> None:
+        """Words the engine cannot keep whole are matched before segmentation."""
+        protected = []
+        for word in self._entries:
+            if not _HAN_BLOCK.match(word):
+                protected.append(word)
+            elif _ASCII_ALNUM.search(word) and self._raw_cut(word) != [word]:
+                protected.append(word)
+        self.protected_words = tuple(sorted(protected))
+        self._automaton = None
+        if protected:
+            import ahocorasick
+
+            auto = ahocorasick.Automaton()
+            for word in protected:
+                auto.add_word(word, len(word))
+            auto.make_automaton()
+            self._automaton = auto
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        cfg = self._config
+        return (
+            Segmenter,
+            (cfg["lexicon"], cfg["user_dicts"], cfg["stopwords"], cfg["hmm"], cfg["engine"]),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Segmenter(engine={self.engine!r}, hmm={self.hmm}, words_added={len(self._entries)}, "
+            f"stopwords={len(self.stopwords)})"
+        )
+
+    # ---------------------------------------------------------------- cutting
+    def _protected_matches(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for end_idx, length in self._automaton.iter_long(text):  # type: ignore[union-attr]
+            start = end_idx - length + 1
+            end = end_idx + 1
+            # a Latin/digit edge must not continue into more Latin/digits (12345 in 123456)
+            if start > 0 and _ascii_alnum(text[start]) and _ascii_alnum(text[start - 1]):
+                continue
+            if end < len(text) and _ascii_alnum(text[end - 1]) and _ascii_alnum(text[end]):
+                continue
+            out.append((start, end))
+        return out
+
+    def _cut_all(self, text: str) -> list[str]:
+        """Tokens covering every character of ``text`` (white space included)."""
+        if self._automaton is None:
+            return self._raw_cut(text)
+        matches = self._protected_matches(text)
+        if not matches:
+            return self._raw_cut(text)
+        out: list[str] = []
+        pos = 0
+        for start, end in matches:
+            if start > pos:
+                out.extend(self._raw_cut(text[pos:start]))
+            out.append(text[start:end])
+            pos = end
+        if pos < len(text):
+            out.extend(self._raw_cut(text[pos:]))
+        return out
+
+    def cut(self, text: str) -> list[str]:
+        """Segment ``text`` into words; white-space tokens are left out.
+
+        Examples
+        --------
+        >>> Segmenter().cut("居民议事会讨论加装电梯")
+        ['居民议事会', '讨论', '加装电梯']
+        """
+        _check_text(text)
+        return [t for t in self._cut_all(text) if not t.isspace()]
+
+    def tokenize(self, text: str) -> list[tuple[str, int, int]]:
+        """Tokens with ``(start, end)`` character offsets; together they cover ``text``.
+
+        Examples
+        --------
+        >>> Segmenter().tokenize("网格员 入户")
+        [('网格员', 0, 3), (' ', 3, 4), ('入户', 4, 6)]
+        """
+        _check_text(text)
+        out = []
+        pos = 0
+        for tok in self._cut_all(text):
+            out.append((tok, pos, pos + len(tok)))
+            pos += len(tok)
+        return out
+
+    def _pos(self, tok: str) -> str:
+        tag = self._tags.get(tok)
+        if tag:
+            return tag
+        if self.engine == "rjieba":
+            pairs = self._rj.tag(tok, False)
+            if len(pairs) == 1:
+                return pairs[0][1]
+            return _fallback_tag(tok)
+        return _jieba_base_tags().get(tok) or _fallback_tag(tok)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """Words with part-of-speech tags (jieba's tag set; lexicon tags win).
+
+        Words outside every dictionary get ``m`` (digits), ``eng`` (Latin
+        letters) or ``x``, as in jieba-rs.
+
+        Examples
+        --------
+        >>> Segmenter().tag("开展协商议事")
+        [('开展', 'v'), ('协商议事', 'vn')]
+        """
+        return [(t, self._pos(t)) for t in self.cut(text)]
+
+    def is_stopword(self, tok: str) -> bool:
+        """True for a stopword, or a token of only punctuation, symbols or white space.
+
+        Examples
+        --------
+        >>> seg = Segmenter()
+        >>> seg.is_stopword("的"), seg.is_stopword("，"), seg.is_stopword("社工站")
+        (True, True, False)
+        """
+        return tok in self.stopwords or _is_punct(tok)
+
+    # ----------------------------------------------------------- many texts
+    def cut_many(
+        self, texts: Iterable[str], n_jobs: int = 1, progress: bool = True
+    ) -> list[list[str]]:
+        """Segment many texts, optionally in ``n_jobs`` processes.
+
+        With ``n_jobs > 1`` the calling process segments one share of the texts
+        and ``n_jobs - 1`` forked workers (spawned on systems without fork)
+        segment the rest; results come back in input order. Missing texts
+        (``None``/NaN) give empty token lists.
+
+        Examples
+        --------
+        >>> Segmenter().cut_many(["网格员入户", "社工站"], progress=False)
+        [['网格员', '入户'], ['社工站']]
+        """
+        docs = [_as_text(t) for t in texts]
+        n_jobs = _resolve_jobs(n_jobs)
+        bar = _progress(len(docs), progress)
+        try:
+            if n_jobs == 1 or len(docs) < 2:
+                out = []
+                for d in docs:
+                    out.append(self.cut(d))
+                    bar.update(1)
+                return out
+            return self._cut_parallel(docs, n_jobs, bar)
+        finally:
+            bar.close()
+
+    def _cut_parallel(self, docs: list[str], n_jobs: int, bar: Any) -> list[list[str]]:
+        shares = _balanced_shares(docs, n_jobs)
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        ctx = mp.get_context(method)
+        # workers get chunks of about 1 MB so that results stream back while the
+        # calling process works through its own share
+        chunks: list[tuple[int, int]] = []
+        for lo, hi in shares[1:]:
+            chunks.extend(_chunk_range(docs, lo, hi, 1_000_000))
+        with ctx.Pool(n_jobs - 1, initializer=_init_worker, initargs=(self,)) as pool:
+            pending = pool.imap(_cut_chunk, [docs[lo:hi] for lo, hi in chunks])
+            lo0, hi0 = shares[0]
+            out: list[list[str]] = []
+            for d in docs[lo0:hi0]:
+                out.append(self.cut(d))
+                bar.update(1)
+            for (lo, hi), packed in zip(chunks, pending):
+                got = _unpack(packed, hi - lo)
+                out.extend(got)
+                bar.update(hi - lo)
+        return out
+
+    # ------------------------------------------------------------- tables
+    def tokens(
+        self, df: pd.DataFrame, text_col: str = "text", id_col: str = "doc_id"
+    ) -> pd.DataFrame:
+        """One row per token: doc_id, sent_id, token_id, token, pos, start, end.
+
+        ``start``/``end`` are character offsets into the document text;
+        ``sent_id`` counts sentences within a document and ``token_id``
+        tokens within a document (both from 0). White space is not a token.
+        Documents with a missing text are left out with a
+        :class:`~civictools.errors.DataDroppedWarning`; their number is in
+        ``result.attrs["n_dropped_docs"]``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"doc_id": ["d1"], "text": ["社工站开放。网格员入户！"]})
+        >>> Segmenter().tokens(df)[["sent_id", "token", "start", "end"]].values.tolist()
+        [[0, '社工站', 0, 3], [0, '开放', 3, 5], [0, '。', 5, 6], [1, '网格员', 6, 9], [1, '入户', 9, 11], [1, '！', 11, 12]]
+        """
+        if not isinstance(df, pd.DataFrame):
+            raise TextError(f"tokens() needs a pandas DataFrame, got {type(df).__name__}")
+        if text_col not in df.columns:
+            raise TextError(
+                f"column {text_col!r} not found (columns: {list(df.columns)}); pass text_col="
+            )
+        ids = df[id_col] if id_col in df.columns else pd.Series(df.index, index=df.index)
+        rows: dict[str, list[Any]] = {k: [] for k in ("doc_id", "sent_id", "token_id", "token", "pos", "start", "end")}
+        dropped = 0
+        for doc_id, text in zip(ids.tolist(), df[text_col].tolist()):
+            if not isinstance(text, str):
+                if text is None or (isinstance(text, float) and text != text):
+                    dropped += 1
+                    continue
+                raise TextError(
+                    f"column {text_col!r}, doc_id {doc_id!r}: expected text, got {type(text).__name__}"
+                )
+            tid = 0
+            for sid, (s, e) in enumerate(sentence_spans(text)):
+                pos = s
+                for tok in self._cut_all(text[s:e]):
+                    end = pos + len(tok)
+                    if not tok.isspace():
+                        rows["doc_id"].append(doc_id)
+                        rows["sent_id"].append(sid)
+                        rows["token_id"].append(tid)
+                        rows["token"].append(tok)
+                        rows["pos"].append(self._pos(tok))
+                        rows["start"].append(pos)
+                        rows["end"].append(end)
+                        tid += 1
+                    pos = end
+        out = pd.DataFrame(rows)
+        for col in ("sent_id", "token_id", "start", "end"):
+            out[col] = out[col].astype("int64")
+        if dropped:
+            import warnings
+
+            warnings.warn(
+                f"{dropped} document(s) with a missing {text_col!r} were left out of the token table",
+                DataDroppedWarning,
+                stacklevel=2,
+            )
+        out.attrs["n_dropped_docs"] = dropped
+        return out
+
+
+# --------------------------------------------------------------- helpers
+def _ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _is_punct(tok: str) -> bool:
+    return bool(tok) and all(
+        ch.isspace() or unicodedata.category(ch)[0] in "PSZ" for ch in tok
+    )
+
+
+def _check_text(text: Any) -> None:
+    if not isinstance(text, str):
+        raise TextError(f"expected a str, got {type(text).__name__}; use cut_many() for many texts")
+
+
+def _as_text(t: Any) -> str:
+    if isinstance(t, str):
+        return t
+    if t is None or (isinstance(t, float) and t != t):
+        return ""
+    raise TextError(f"cut_many() expects strings, got {type(t).__name__}: {t!r:.40}")
+
+
+def _resolve_jobs(n_jobs: int) -> int:
+    if n_jobs is None:
+        return 1
+    n = int(n_jobs)
+    if n < 0:
+        n = max(1, (os.cpu_count() or 1) + 1 + n)
+    if n == 0:
+        raise TextError("n_jobs must be a positive integer or -1 (all cores)")
+    return n
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, progress: bool) -> Any:
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="segmenting", leave=False)
+
+
+def _balanced_shares(docs: list[str], n: int) -> list[tuple[int, int]]:
+    total = sum(len(d) for d in docs) or 1
+    bounds = [0]
+    acc = 0
+    k = 1
+    for i, d in enumerate(docs):
+        acc += len(d)
+        if k < n and acc >= total * k / n:
+            bounds.append(i + 1)
+            k += 1
+    while len(bounds) < n:
+        bounds.append(len(docs))
+    bounds.append(len(docs))
+    return [(bounds[i], bounds[i + 1]) for i in range(n)]
+
+
+def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int, int]]:
+    out = []
+    start = lo
+    acc = 0
+    for i in range(lo, hi):
+        acc += len(docs[i])
+        if acc >= size:
+            out.append((start, i + 1))
+            start = i + 1
+            acc = 0
+    if start < hi:
+        out.append((start, hi))
+    return out
+
+
+_WORKER: Segmenter | None = None
+
+
+def _init_worker(seg: Segmenter) -> None:
+    global _WORKER
+    _WORKER = seg
+
+
+def _cut_chunk(texts: list[str]) -> Any:
+    seg = _WORKER
+    assert seg is not None
+    results = [seg.cut(t) for t in texts]
+    # one joined string pickles far faster than millions of small ones
+    if any(_SEP_DOC in t or _SEP_TOK in t for t in texts):
+        return results
+    return _SEP_DOC.join(_SEP_TOK.join(toks) for toks in results)
+
+
+def _unpack(packed: Any, n: int) -> list[list[str]]:
+    if isinstance(packed, list):
+        return packed
+    docs = packed.split(_SEP_DOC) if n else []
+    return [d.split(_SEP_TOK) if d else [] for d in docs]
