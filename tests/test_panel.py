@@ -138,3 +138,21 @@ def test_no_warning_on_clean_input():
         warnings.simplefilter("error")
         p = ct.build_panel(_toy(["2022-01", "2022-02", "2022-03"]), unit="c", time="t", starts={"A": "2022-02", "B": 0})
     assert p.n_dropped == 0 and "<table" in p._repr_html_()
+
+
+def test_cli_panel_round_trip(tmp_path, capsys):
+    from civictools.cli import main
+
+    raw = ct.load_demo_panel().drop(columns=["period", "first_treat", "treated"])
+    raw["month"] = raw["month"].astype(str)
+    raw.to_csv(tmp_path / "out.csv", index=False)
+    ct.load_district()[["community_id", "programme_start"]].astype(str).replace("NaT", "").to_csv(
+        tmp_path / "starts.csv", index=False)
+    code = main(["panel", str(tmp_path / "out.csv"), "--unit", "community_id", "--time", "month",
+                 "--starts", str(tmp_path / "starts.csv"), "--start-col", "programme_start",
+                 "--outcome", "satisfaction", "--out", str(tmp_path / "p.parquet")])
+    assert code == 0
+    got = pd.read_parquet(tmp_path / "p.parquet")
+    assert len(got) == 1344 and got["first_treat"].max() == 40
+    assert "28 units x 48 periods" in capsys.readouterr().out
+    assert main(["panel", str(tmp_path / "missing.csv"), "--unit", "a", "--time", "b", "--out", "x.csv"]) == 1
