@@ -1,0 +1,402 @@
+"""The matching engine: one Aho–Corasick pass per unit, then boundary checks and rules.
+
+All literal patterns of a codebook (include terms, trap patterns, proximity terms and the
+literals a regex cannot match without) go into one automaton, so a unit is scanned once
+whatever the number of themes. Regexes only run on units where their required literal
+occurs. Token boundaries are computed lazily, only for units with a hit that needs them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Callable, Iterable
+
+import ahocorasick
+
+from civictools.coding._safe_regex import _sre_c, _sre_parse, check_regex
+from civictools.coding.codebook import Codebook, Negation
+
+# hit tuple layout: (theme, term, rule, start, end, weight)
+Hit = tuple
+_PUNCT_BREAK = set("。！？!?；;\n")
+
+
+# entry kinds in the automaton's values
+_INC, _TRAP, _PROX_A, _PROX_B, _REQ = range(5)
+_MODES = {"token": 0, "substring": 1, "prefix": 2}
+
+
+class CompiledCodebook:
+    """A codebook compiled for one match mode (``"token"`` or ``"substring"``)."""
+
+    def __init__(self, codebook: Codebook, match: str = "token"):
+        if match not in {"token", "substring"}:
+            from civictools.errors import CodebookError
+
+            raise CodebookError(f"match must be 'token' or 'substring', not {match!r}")
+        self.codebook = codebook
+        self.match = match
+        self.theme_ids = codebook.theme_ids
+        self.themes = list(codebook.themes_)
+        self._auto = ahocorasick.Automaton()
+        table: dict[str, list[tuple]] = {}
+
+        def add(key: str, entry: tuple) -> None:
+            table.setdefault(key, []).append(entry)
+
+        self._add = add
+        # (theme, pattern, compiled, weight, req id, max width)
+        self.regex_inc: list[tuple] = []
+        self.regex_trap: list[tuple] = []
+        self._n_req = 0
+        self.context: list[list] = [[] for _ in self.themes]
+        self.negation: list[Negation | None] = []
+        self.proximity: list[list] = [[] for _ in self.themes]
+        self.children: dict[int, list[int]] = {}
+        index = {t: i for i, t in enumerate(self.theme_ids)}
+        for ti, theme in enumerate(self.themes):
+            if theme.parent is not None:
+                self.children.setdefault(index[theme.parent], []).append(ti)
+            for k, term in enumerate(theme.terms):
+                if term.kind == "regex":
+                    rid, width = self._register_required(term.pattern)
+                    self.regex_inc.append((ti, term.pattern, check_regex(term.pattern), term.weight, rid, width))
+                else:
+                    mode = "substring" if match == "substring" else (term.match or codebook.match)
+                    add(term.pattern, (_INC, ti, k, term.pattern, _MODES[mode], term.weight))
+            for k, ex in enumerate(theme.exclude):
+                self._add_exclusion(ti, k, ex)
+            for k, rule in enumerate(theme.proximity):
+                mode = _MODES["substring" if match == "substring" else codebook.match]
+                for a in rule.a:
+                    add(a, (_PROX_A, ti, k, a, mode, rule.weight))
+                for b in rule.b:
+                    add(b, (_PROX_B, ti, k, b, mode, 0.0))
+                self.proximity[ti].append(rule)
+            neg = theme.negation if theme.negation is not None else codebook.negation
+            self.negation.append(neg if neg.enabled else None)
+        for k, ex in enumerate(codebook.exclude):
+            self._add_exclusion(-1, k, ex)
+        for key, entries in table.items():
+            self._auto.add_word(key, (len(key), tuple(entries)))
+        self._empty = not table
+        if not self._empty:
+            self._auto.make_automaton()
+        self._has_context = [bool(c) for c in self.context]
+        self._has_rules = any(self._has_context) or any(n is not None for n in self.negation)
+        self.needs_tokens = match == "token"
+
+    def _add_exclusion(self, ti: int, k: int, ex) -> None:
+        if ex.pattern is None:
+            if ti >= 0:
+                self.context[ti].append(ex)
+            else:
+                for lst in self.context:
+                    lst.append(ex)
+            return
+        if ex.kind == "regex":
+            rid, width = self._register_required(ex.pattern)
+            self.regex_trap.append((ti, check_regex(ex.pattern), rid, width))
+        else:
+            self._add(ex.pattern, (_TRAP, ti, k, ex.pattern, 1, 0.0))
+
+    def _register_required(self, pattern: str) -> tuple[int, int]:
+        """Give the regex a prefilter id (-1: none) and its maximum match width (-1: unbounded)."""
+        lits = required_literals(pattern)
+        lo_hi = _sre_parse.parse(pattern).getwidth()
+        width = int(lo_hi[1]) if lo_hi[1] < _sre_c.MAXREPEAT and "^" not in pattern and "$" not in pattern else -1
+        if not lits:
+            return -1, width
+        rid = self._n_req
+        self._n_req += 1
+        for lit in lits:
+            self._add(lit, (_REQ, -1, rid, lit, 1, 0.0))
+        return rid, width
+
+    # ------------------------------------------------------------------------------------
+    def scan(self, text: str, tokenize: Callable[[str], Iterable] | None = None,
+             masked: list[tuple[int, int]] | None = None) -> tuple[list[Hit], list[tuple]]:
+        """Return (hits, rejected) for one unit of text.
+
+        ``hits`` rows: (theme, term, rule, start, end, weight); ``rejected`` rows:
+        (theme, term, reason, start, end).
+        """
+        cands: list[tuple] = []  # (theme, term, rule, s, e, w, mode)
+        traps: list[tuple[int, int, int]] = []
+        prox_a: list[tuple] = []
+        prox_b: list[tuple] = []
+        req: dict[int, list[int]] = {}
+        if not self._empty and text:
+            for end_idx, (length, entries) in self._auto.iter(text):
+                end = end_idx + 1
+                start = end - length
+                for kind, ti, k, pat, mode, w in entries:
+                    if kind == 0:
+                        cands.append((ti, pat, mode, start, end, w))
+                    elif kind == 1:
+                        traps.append((ti, start, end))
+                    elif kind == 4:
+                        req.setdefault(k, []).append(start)
+                    elif kind == 2:
+                        prox_a.append((ti, k, pat, start, end, w, mode))
+                    else:
+                        prox_b.append((ti, k, start, end, mode))
+        for ti, pattern, rx, weight, rid, width in self.regex_inc:
+            for s, e in _regex_spans(rx, text, rid, width, req):
+                cands.append((ti, text[s:e], 1, s, e, weight))
+        rejected: list[tuple] = []
+        if not cands and not prox_a:
+            return [], rejected
+        if self.regex_trap:
+            near = sorted([c[3] for c in cands] + [c[3] for c in prox_a])
+            for ti, rx, rid, width in self.regex_trap:
+                for s, e in _regex_spans(rx, text, rid, width, req, near):
+                    traps.append((ti, s, e))
+        bset: set[int] | None = None
+        if tokenize is not None and self.needs_tokens:
+            bset = {0, len(text)}
+            for tok in tokenize(text):
+                bset.add(tok[1])
+                bset.add(tok[2])
+        has_context = self._has_context
+        negation = self.negation
+        valid: list[tuple] = []
+        for ti, term, mode, s, t, w in cands:
+            reason = None
+            if masked and any(s < me and ms < t for ms, me in masked):
+                reason = "header"
+            elif bset is not None and mode != 1 and (s not in bset or (mode == 0 and t not in bset)):
+                reason = "boundary"
+            elif traps and any((tti == ti or tti == -1) and ts < t and s < te for tti, ts, te in traps):
+                reason = "trap"
+            elif self._has_rules:
+                if has_context[ti] and _context_hit(self.context[ti], text, term, s, t):
+                    reason = "context"
+                elif negation[ti] is not None and _negated(text, s, negation[ti]):
+                    reason = "negation"
+            if reason is None:
+                valid.append((ti, term, _RULE_NAMES[mode], s, t, w))
+            else:
+                rejected.append((ti, term, reason, s, t))
+        if prox_a:
+            self._proximity(text, prox_a, prox_b, bset, masked, traps, valid, rejected)
+        if len(valid) > 1:
+            valid = _drop_nested(valid, rejected)
+        # min hits: a threshold on summed weights per theme
+        score: dict[int, float] = {}
+        for h in valid:
+            score[h[0]] = score.get(h[0], 0.0) + h[5]
+        themes = self.themes
+        hits = []
+        for h in valid:
+            if score[h[0]] + 1e-9 >= themes[h[0]].min_hits:
+                hits.append(h)
+            else:
+                rejected.append((h[0], h[1], "min_hits", h[3], h[4]))
+        if self.children and hits:
+            hits.extend(self._roll_up(hits))
+        ids = self.theme_ids
+        out = [(ids[ti], term, rule, s, t, w) for ti, term, rule, s, t, w in hits]
+        out.sort(key=_hit_key)
+        rej = [(ids[ti], term, reason, s, t) for ti, term, reason, s, t in rejected]
+        return out, rej
+
+    def _proximity(self, text, prox_a, prox_b, bset, masked, traps, valid, rejected) -> None:
+        def aligned(s, t, mode):
+            return bset is None or mode == 1 or (s in bset and (mode == 2 or t in bset))
+
+        bounds = sorted(bset) if bset is not None else None
+        ok_b: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for ti, k, s, t, mode in prox_b:
+            if aligned(s, t, mode):
+                ok_b.setdefault((ti, k), []).append((s, t))
+        for ti, k, term, s, t, w, mode in prox_a:
+            rule = self.proximity[ti][k]
+            partners = ok_b.get((ti, k), [])
+            if not any(_distance(s, t, b1, b2, rule.unit, bounds) <= rule.within for b1, b2 in partners):
+                rejected.append((ti, term, "proximity", s, t))
+                continue
+            reason = None
+            if masked and any(s < me and ms < t for ms, me in masked):
+                reason = "header"
+            elif not aligned(s, t, mode):
+                reason = "boundary"
+            elif any((tti == ti or tti == -1) and ts < t and s < te for tti, ts, te in traps):
+                reason = "trap"
+            elif self.context[ti] and _context_hit(self.context[ti], text, term, s, t):
+                reason = "context"
+            elif self.negation[ti] is not None and _negated(text, s, self.negation[ti]):
+                reason = "negation"
+            if reason is None:
+                valid.append((ti, term, "proximity", s, t, w))
+            else:
+                rejected.append((ti, term, reason, s, t))
+
+    def _roll_up(self, hits: list[Hit]) -> list[Hit]:
+        coded = {h[0] for h in hits}
+        first: dict[int, Hit] = {}
+        for h in hits:
+            first.setdefault(h[0], h)
+        extra: list[Hit] = []
+        changed = True
+        while changed:
+            changed = False
+            for parent, kids in self.children.items():
+                if parent in coded:
+                    continue
+                kid = next((k for k in kids if k in coded), None)
+                if kid is not None:
+                    h = first[kid]
+                    new = (parent, h[1], f"child:{self.theme_ids[kid]}", h[3], h[4], 0.0)
+                    extra.append(new)
+                    first[parent] = new
+                    coded.add(parent)
+                    changed = True
+        return extra
+
+
+_RULE_NAMES = {0: "token", 1: "substring", 2: "prefix"}
+
+
+def _hit_key(h):
+    return (h[3], h[4], h[0])
+
+
+def _drop_nested(valid: list[tuple], rejected: list[tuple]) -> list[tuple]:
+    """Within a theme keep the longest match: 党员 inside 在职党员 is one hit, not two."""
+    by_theme: dict[int, list[tuple]] = {}
+    for h in valid:
+        by_theme.setdefault(h[0], []).append(h)
+    out = []
+    for hs in by_theme.values():
+        if len(hs) == 1:
+            out.append(hs[0])
+            continue
+        hs.sort(key=lambda h: (h[3], -(h[4] - h[3])))
+        last_end = -1
+        for h in hs:
+            if h[4] <= last_end:
+                rejected.append((h[0], h[1], "nested", h[3], h[4]))
+            else:
+                out.append(h)
+                last_end = h[4]
+    return out
+
+
+def _regex_spans(rx, text: str, rid: int, width: int, req: dict[int, list[int]],
+                 near: list[int] | None = None):
+    if rid != -1:
+        starts = req.get(rid)
+        if not starts:
+            return
+        if width >= 0:
+            # any match containing the required literal lies within `width` of it, and a
+            # trap only matters if it can overlap a candidate hit (starts listed in `near`)
+            last = -1
+            for p in starts:
+                if near is not None:
+                    i = bisect_left(near, p - 2 * width)
+                    if i == len(near) or near[i] > p + width:
+                        continue
+                lo, hi = max(0, p - width, last), min(len(text), p + width)
+                if hi <= lo:
+                    continue
+                for m in rx.finditer(text, lo, hi):
+                    if m.end() > m.start():
+                        yield m.start(), m.end()
+                last = hi
+            return
+    for m in rx.finditer(text):
+        if m.end() > m.start():
+            yield m.start(), m.end()
+
+
+def _context_hit(rules, text: str, term: str, s: int, t: int) -> bool:
+    for ex in rules:
+        if ex.terms and term not in ex.terms:
+            continue
+        if ex.left and any(x in text[max(0, s - ex.window):s] for x in ex.left):
+            return True
+        if ex.right and any(x in text[t:t + ex.window] for x in ex.right):
+            return True
+    return False
+
+
+def _distance(s1: int, e1: int, s2: int, e2: int, unit: str, bounds: list[int] | None) -> int:
+    lo, hi = (e1, s2) if e1 <= s2 else (e2, s1)
+    if hi <= lo:
+        return 0
+    if unit == "chars" or bounds is None:
+        return hi - lo
+    # tokens strictly between the two spans
+    return max(0, bisect_right(bounds, hi) - bisect_left(bounds, lo) - 1)
+
+
+def _negated(text: str, s: int, neg: Negation) -> bool:
+    longest = max((len(c) for c in neg.cues), default=0)
+    lo = max(0, s - neg.window - longest)
+    ctx = text[lo:s]
+    for cue in neg.cues:
+        idx = ctx.rfind(cue)
+        if idx >= 0:
+            tail = ctx[idx + len(cue):]
+            if len(tail) <= neg.window and not (set(tail) & _PUNCT_BREAK) and "，" not in tail and "," not in tail:
+                return True
+    return False
+
+
+def required_literals(pattern: str) -> list[str] | None:
+    """Literal strings of which at least one must occur for ``pattern`` to match.
+
+    Returns ``None`` when no such set can be derived (the regex then runs on every unit).
+
+    >>> sorted(required_literals("(?:党委|支部)书记[一-龥]{1,3}说"))
+    ['书记']
+    >>> required_literals("议题[一二三]") 
+    ['议题']
+    """
+    parsed = _sre_parse.parse(pattern)
+    best: list[str] | None = None
+    best_len = 0
+
+    def consider(cands: list[str] | None) -> None:
+        nonlocal best, best_len
+        if cands and all(cands):
+            m = min(len(c) for c in cands)
+            if m > best_len:
+                best, best_len = cands, m
+
+    run = ""
+    for op, av in parsed:
+        if op is _sre_c.LITERAL:
+            run += chr(av)
+            continue
+        consider([run] if run else None)
+        run = ""
+        if op is _sre_c.SUBPATTERN:
+            consider(_literal_alternatives(av[-1]))
+        elif op is _sre_c.BRANCH:
+            consider(_branch_literals(av[1]))
+    consider([run] if run else None)
+    return best
+
+
+def _literal_alternatives(items) -> list[str] | None:
+    if len(items) == 1 and items[0][0] is _sre_c.BRANCH:
+        return _branch_literals(items[0][1][1])
+    s = ""
+    for op, av in items:
+        if op is not _sre_c.LITERAL:
+            return None
+        s += chr(av)
+    return [s] if s else None
+
+
+def _branch_literals(branches) -> list[str] | None:
+    out = []
+    for b in branches:
+        lits = _literal_alternatives(list(b))
+        if not lits:
+            return None
+        out.extend(lits)
+    return out
