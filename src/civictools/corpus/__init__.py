@@ -1,3 +1,5 @@
-"""civictools.corpus."""
+"""civictools.corpus: read documents, load corpora, parse news snapshots and minutes."""
 
-__all__: list[str] = []
+from civictools.corpus.minutes import Minutes, parse_minutes
+
+__all__: list[str] = ["Minutes", "parse_minutes"]
