@@ -1,3 +1,18 @@
-"""civictools.evaluate."""
+"""civictools.evaluate: programme evaluation with fixed effects and few-cluster inference.
 
-__all__: list[str] = []
+Public estimators: :func:`twfe`, :func:`event_study`, :func:`bacon_decomposition`,
+:func:`wild_cluster_bootstrap`, :func:`randomization_inference`. The fixed-effects
+engine (:mod:`civictools.evaluate._fe`) and the result helpers
+(:mod:`civictools.evaluate._results`) are shared with the staggered-adoption
+estimators.
+"""
+
+from civictools.evaluate.twfe import TWFEResult, twfe
+from civictools.evaluate.wild import WildBootstrapResult, wild_cluster_bootstrap
+
+__all__: list[str] = [
+    "twfe",
+    "TWFEResult",
+    "wild_cluster_bootstrap",
+    "WildBootstrapResult",
+]

@@ -1,0 +1,511 @@
+"""Two-way (and multi-way) fixed-effects regression with fixest-compatible inference.
+
+The fixed effects are absorbed by weighted alternating-projection demeaning
+(:mod:`civictools.evaluate._fe`); statsmodels ``OLS``/``WLS`` then fits the
+demeaned outcome on the demeaned regressors (Frisch-Waugh-Lovell), and the
+variance is computed here with fixest's small-sample conventions:
+
+* ``"CR1"`` (default): ``V = G/(G-1) * (N-1)/(N-K) * (X'WX)^-1 M (X'WX)^-1``, with
+  ``M`` the sum over clusters of outer products of cluster scores and
+  ``K`` = regressors + fixed-effect parameters not nested in the cluster
+  (fixest ``ssc(fixef.K="nested")``, pyfixest ``k_fixef="nonnested"``); p-values and
+  intervals from ``t(G-1)``;
+* ``"HC1"``: ``N/(N-K)`` times the heteroskedasticity-robust sandwich, ``t(N-K)``;
+* ``"iid"``: ``sum(w u^2)/(N-K) * (X'WX)^-1``, ``t(N-K)``.
+
+As in fixest, observations alone in a fixed-effect level (singletons) are removed
+iteratively, and the default cluster is the first fixed effect (the unit).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from civictools.errors import EstimationError, FewClustersWarning
+from civictools.evaluate._fe import demean, drop_singletons, factorize_fe, fe_dof, recode_fe
+from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p, tidy_frame
+
+__all__ = ["twfe", "TWFEResult"]
+
+_VCOV_TYPES = ("CR1", "HC1", "iid")
+FEW_CLUSTERS = 30
+FEW_TREATED_CLUSTERS = 5
+SUMMARY_WILD_B = 999
+SUMMARY_WILD_SEED = 20240607
+
+
+@dataclass(frozen=True)
+class _Design:
+    """Demeaned arrays of a fitted model: enough to recompute any variance."""
+
+    y: np.ndarray
+    X: np.ndarray
+    w: np.ndarray | None
+    fe: np.ndarray
+    fe_names: tuple
+    terms: tuple
+    coef: np.ndarray
+    resid: np.ndarray
+    bread: np.ndarray
+    index: pd.Index
+    cluster_codes: np.ndarray | None = None
+    cluster_name: str | None = None
+    treated_clusters: int | None = None
+    raw_treat: np.ndarray | None = None
+
+
+def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str = "column") -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise EstimationError(
+            f"{what}(s) {', '.join(map(repr, missing))} not found in the data; available: "
+            f"{', '.join(map(str, list(df.columns)[:30]))}"
+        )
+
+
+def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=np.float64)
+    if not pd.api.types.is_numeric_dtype(s):
+        raise EstimationError(
+            f"column {col!r} must be numeric (found dtype {s.dtype}); convert it, e.g. "
+            f"pd.to_numeric(df[{col!r}], errors='coerce')"
+        )
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _prepare(
+    df: pd.DataFrame,
+    y: str,
+    xcols: Sequence[str],
+    fe_cols: Sequence[str],
+    *,
+    cluster: str | None,
+    weights: str | None,
+    log: DropLog,
+    extra_x: pd.DataFrame | None = None,
+) -> dict:
+    """Select, clean and demean; returns arrays for :func:`_fit_design`."""
+    if not isinstance(df, pd.DataFrame):
+        raise EstimationError("data must be a pandas DataFrame")
+    needed = [y, *xcols, *fe_cols] + ([cluster] if cluster else []) + ([weights] if weights else [])
+    _check_columns(df, list(dict.fromkeys(needed)))
+    if not fe_cols:
+        raise EstimationError("at least one fixed effect is required (fe=[...] or unit/time)")
+    yv = _numeric(df, y)
+    xs = [_numeric(df, c) for c in xcols]
+    if extra_x is not None:
+        xs += [extra_x[c].to_numpy(dtype=np.float64) for c in extra_x.columns]
+    terms = list(xcols) + (list(extra_x.columns) if extra_x is not None else [])
+    if not terms:
+        raise EstimationError("no regressors given")
+    X = np.column_stack(xs) if xs else np.empty((len(df), 0))
+    wv = _numeric(df, weights) if weights else None
+
+    bad = ~np.isfinite(yv) | ~np.isfinite(X).all(axis=1)
+    for c in fe_cols + ([cluster] if cluster else []):
+        bad |= df[c].isna().to_numpy()
+    if wv is not None:
+        bad |= ~np.isfinite(wv)
+    if bad.any():
+        cols_with_na = [c for c in dict.fromkeys(needed) if df[c].isna().any()]
+        log.add(f"missing values in {', '.join(cols_with_na) or 'regressors'}", int(bad.sum()), stacklevel=4)
+    keep = ~bad
+    if wv is not None:
+        nonpos = keep & (wv <= 0)
+        if nonpos.any():
+            log.add(f"non-positive weights in {weights}", int(nonpos.sum()), stacklevel=4)
+            keep &= ~nonpos
+    sub = df.loc[keep, list(dict.fromkeys(list(fe_cols) + ([cluster] if cluster else [])))]
+    fe = factorize_fe(sub, fe_cols)
+    yv, X = yv[keep], X[keep]
+    wv = wv[keep] if wv is not None else None
+    index = df.index[keep]
+    single = ~drop_singletons(fe)
+    if single.any():
+        log.add("fixed-effect singletons (as fixest)", int(single.sum()), stacklevel=4)
+        ok = ~single
+        fe, yv, X, index, sub = fe[ok], yv[ok], X[ok], index[ok], sub.loc[ok]
+        wv = wv[ok] if wv is not None else None
+        fe = recode_fe(fe)
+    if len(yv) == 0:
+        raise EstimationError("no observations left after removing missing values and singletons")
+    cluster_codes = None
+    if cluster:
+        cluster_codes = pd.factorize(sub[cluster], sort=True)[0].astype(np.int64)
+    dm = demean(np.column_stack([yv, X]), fe, wv)
+    return {
+        "y": dm[:, 0].copy(),
+        "X": np.asfortranarray(dm[:, 1:]),
+        "w": wv,
+        "fe": fe,
+        "fe_names": tuple(fe_cols),
+        "terms": tuple(terms),
+        "index": index,
+        "cluster_codes": cluster_codes,
+        "cluster_name": cluster,
+        "raw_x": X,
+    }
+
+
+def _fit_design(prep: dict, treat_cols: Sequence[int] = (0,)) -> _Design:
+    """Fit statsmodels OLS/WLS on demeaned arrays and store what inference needs."""
+    import statsmodels.api as sm
+
+    X, yv, w = prep["X"], prep["y"], prep["w"]
+    scale = np.sqrt((X**2).sum(axis=0))
+    raw_scale = np.sqrt((prep["raw_x"] ** 2).sum(axis=0))
+    degenerate = (scale <= 1e-10 * np.maximum(raw_scale, 1.0)) | (scale == 0)
+    if degenerate.any():
+        names = [prep["terms"][i] for i in np.flatnonzero(degenerate)]
+        raise EstimationError(
+            f"regressor(s) {', '.join(map(repr, names))} are collinear with the fixed effects "
+            "(constant within a fixed-effect level); remove them"
+        )
+    if np.linalg.matrix_rank(X / scale) < X.shape[1]:
+        raise EstimationError(
+            f"regressors {', '.join(prep['terms'])} are collinear after absorbing the fixed effects"
+        )
+    model = sm.WLS(yv, X, weights=w) if w is not None else sm.OLS(yv, X)
+    res = model.fit()
+    coef = np.asarray(res.params, dtype=float)
+    resid = yv - X @ coef
+    bread = np.asarray(res.normalized_cov_params, dtype=float)
+    treated = None
+    cc = prep["cluster_codes"]
+    if cc is not None:
+        tr = np.zeros(int(cc.max()) + 1, dtype=bool)
+        for j in treat_cols:
+            col = prep["raw_x"][:, j]
+            tr[cc[col != 0]] = True
+        treated = int(tr.sum())
+    return _Design(
+        y=yv,
+        X=X,
+        w=w,
+        fe=prep["fe"],
+        fe_names=prep["fe_names"],
+        terms=prep["terms"],
+        coef=coef,
+        resid=resid,
+        bread=bread,
+        index=prep["index"],
+        cluster_codes=cc,
+        cluster_name=prep["cluster_name"],
+        treated_clusters=treated,
+        raw_treat=prep["raw_x"][:, list(treat_cols)].any(axis=1) if len(treat_cols) else None,
+    )
+
+
+def _cluster_scores(X: np.ndarray, score_w: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per-cluster sums of ``X * score_w`` as a ``(G, k)`` array."""
+    g = int(codes.max()) + 1
+    return np.column_stack([np.bincount(codes, weights=X[:, j] * score_w, minlength=g) for j in range(X.shape[1])])
+
+
+def _compute_vcov(d: _Design, vcov: str) -> tuple[np.ndarray, float, int, int | None]:
+    """Return (V, t degrees of freedom, K, G)."""
+    n, k = d.X.shape
+    wu = d.resid * d.w if d.w is not None else d.resid
+    if vcov == "CR1":
+        if d.cluster_codes is None:
+            raise EstimationError("CR1 needs a cluster column (cluster=...)")
+        K = k + fe_dof(d.fe, d.cluster_codes)
+        S = _cluster_scores(d.X, wu, d.cluster_codes)
+        G = S.shape[0]
+        if G < 2:
+            raise EstimationError("cluster-robust inference needs at least 2 clusters")
+        meat = S.T @ S
+        adj = G / (G - 1) * (n - 1) / (n - K)
+        return adj * d.bread @ meat @ d.bread, float(G - 1), K, G
+    K = k + fe_dof(d.fe)
+    if n - K <= 0:
+        raise EstimationError(f"no residual degrees of freedom (N = {n}, K = {K})")
+    if vcov == "HC1":
+        S = d.X * wu[:, None]
+        meat = S.T @ S
+        return n / (n - K) * d.bread @ meat @ d.bread, float(n - K), K, None
+    if vcov == "iid":
+        ssr = float((d.resid * wu).sum())
+        return ssr / (n - K) * d.bread, float(n - K), K, None
+    raise EstimationError(f"vcov must be one of {', '.join(_VCOV_TYPES)}; got {vcov!r}")
+
+
+def _few_cluster_message(G: int, treated: int | None) -> str | None:
+    parts = []
+    if G < FEW_CLUSTERS:
+        parts.append(f"only {G} clusters (< {FEW_CLUSTERS})")
+    if treated is not None and treated < FEW_TREATED_CLUSTERS:
+        parts.append(f"only {treated} treated cluster(s) (< {FEW_TREATED_CLUSTERS})")
+    if not parts:
+        return None
+    return (
+        "cluster-robust standard errors are unreliable with "
+        + " and ".join(parts)
+        + "; use wild_cluster_bootstrap() or randomization_inference()"
+    )
+
+
+@dataclass(frozen=True)
+class TWFEResult(ResultMixin):
+    """Result of :func:`twfe` (immutable; :meth:`with_vcov` returns a new result).
+
+    Attributes
+    ----------
+    vcov : DataFrame
+        Variance-covariance matrix of the coefficients.
+    vcov_type : str
+        ``"CR1"``, ``"HC1"`` or ``"iid"``.
+    nobs : int
+        Observations used.
+    n_clusters : int or None
+        Number of clusters (clustered variance only).
+    n_treated_clusters : int or None
+        Clusters with any non-zero treatment value.
+    dropped : DataFrame
+        Rows removed before estimation (columns ``reason``, ``count``).
+    df_t : float
+        Degrees of freedom of the t reference distribution.
+    k_small_sample : int
+        ``K`` in the small-sample factor ``(N-1)/(N-K)``.
+    """
+
+    outcome: str
+    treat: str
+    fe: tuple
+    vcov: pd.DataFrame
+    vcov_type: str
+    nobs: int
+    n_clusters: int | None
+    n_treated_clusters: int | None
+    dropped: pd.DataFrame
+    df_t: float
+    k_small_sample: int
+    alpha: float
+    r2_within: float
+    cluster: str | None
+    title: str = "Two-way fixed effects (TWFE) / 双向固定效应"
+    _design: _Design = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def coef(self) -> pd.Series:
+        """Coefficients as a Series indexed by term."""
+        return pd.Series(self._design.coef, index=list(self._design.terms), name="estimate")
+
+    def std_errors(self) -> pd.Series:
+        """Standard errors as a Series indexed by term."""
+        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.vcov.index, name="std_error")
+
+    def tidy(self, alpha: float | None = None) -> pd.DataFrame:
+        """Coefficient table: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
+        return tidy_frame(
+            list(self._design.terms),
+            self._design.coef,
+            self.std_errors().to_numpy(),
+            df=self.df_t,
+            alpha=self.alpha if alpha is None else alpha,
+        )
+
+    def with_vcov(self, vcov: str, cluster: str | None = None, data: pd.DataFrame | None = None) -> "TWFEResult":
+        """Return a copy with another variance estimator.
+
+        Parameters
+        ----------
+        vcov : {"CR1", "HC1", "iid"}
+        cluster : str, optional
+            A different cluster column (then ``data`` must be the original DataFrame).
+        data : DataFrame, optional
+            The estimation data, needed only when changing the cluster column.
+        """
+        d = self._design
+        if cluster is not None and cluster != d.cluster_name:
+            if data is None:
+                raise EstimationError("pass data= (the estimation DataFrame) to change the cluster column")
+            _check_columns(data, [cluster])
+            cl = data.loc[d.index, cluster]
+            if cl.isna().any():
+                raise EstimationError(f"cluster column {cluster!r} has missing values in the estimation rows")
+            codes = pd.factorize(cl, sort=True)[0].astype(np.int64)
+            tcol = d.terms.index(self.treat) if self.treat in d.terms else 0
+            tr = np.zeros(int(codes.max()) + 1, dtype=bool)
+            tr[codes[_raw_treat_nonzero(d, tcol)]] = True
+            d = replace(d, cluster_codes=codes, cluster_name=cluster, treated_clusters=int(tr.sum()))
+        return _make_result(d, vcov, self.alpha, self.outcome, self.treat, self.dropped, title=self.title)
+
+    def wild_bootstrap_pvalue(self) -> float | None:
+        """The cheap wild-bootstrap p-value of the treatment shown in the summary.
+
+        WCR, Rademacher weights, B = 999, fixed seed; None when not clustered.
+        """
+        if self.n_clusters is None or self.treat not in self._design.terms:
+            return None
+        if "wild_p" not in self._cache:
+            from civictools.evaluate.wild import wild_cluster_bootstrap
+
+            wb = wild_cluster_bootstrap(
+                self, self.treat, B=SUMMARY_WILD_B, seed=SUMMARY_WILD_SEED, ci=False
+            )
+            self._cache["wild_p"] = wb.p_value
+        return self._cache["wild_p"]
+
+    def summary(self) -> Summary:
+        """Deterministic summary; with few clusters it adds the wild-bootstrap p-value."""
+        tab = self.tidy()
+        notes = []
+        few = self.n_clusters is not None and _few_cluster_message(self.n_clusters, self.n_treated_clusters)
+        if few:
+            p = self.wild_bootstrap_pvalue()
+            if p is not None:
+                tab["wild_p_value"] = [p if t == self.treat else np.nan for t in tab["term"]]
+                notes.append(
+                    f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
+                    f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for "
+                    f"{self.treat}; analytic p = {format_p(tab.loc[tab['term'] == self.treat, 'p_value'].iloc[0])}."
+                )
+        info = [
+            ("Outcome", self.outcome),
+            ("Observations", str(self.nobs)),
+            ("Fixed effects", ", ".join(f"{n} ({len(np.unique(self._design.fe[:, j]))})" for j, n in enumerate(self.fe))),
+            ("Variance", _vcov_label(self)),
+            ("R2 within", format_number(self.r2_within)),
+        ]
+        if self.n_clusters is not None:
+            info.insert(2, ("Clusters", f"{self.n_clusters} ({self.cluster}); treated clusters: {self.n_treated_clusters}"))
+        if len(self.dropped):
+            for reason, count in self.dropped.itertuples(index=False):
+                notes.append(f"{count} row(s) dropped: {reason}.")
+        return Summary(self.title, info, tab, notes)
+
+
+def _raw_treat_nonzero(d: _Design, tcol: int) -> np.ndarray:
+    # The demeaned treatment is non-zero almost everywhere; treated rows are those
+    # with a non-zero raw value, kept at fit time.
+    if d.raw_treat is None:
+        return np.zeros(d.X.shape[0], dtype=bool)
+    return np.asarray(d.raw_treat) != 0
+
+
+def _vcov_label(r: TWFEResult) -> str:
+    if r.vcov_type == "CR1":
+        return (
+            f"CR1 clustered by {r.cluster} (fixest small-sample factor G/(G-1)(N-1)/(N-K), "
+            f"K = {r.k_small_sample}); t({int(r.df_t)})"
+        )
+    if r.vcov_type == "HC1":
+        return f"HC1 (N/(N-K), K = {r.k_small_sample}); t({int(r.df_t)})"
+    return f"iid ((N-K), K = {r.k_small_sample}); t({int(r.df_t)})"
+
+
+def _make_result(d: _Design, vcov: str, alpha: float, outcome: str, treat: str, dropped: pd.DataFrame, title: str | None = None, stacklevel: int = 3) -> TWFEResult:
+    if vcov not in _VCOV_TYPES:
+        raise EstimationError(f"vcov must be one of {', '.join(_VCOV_TYPES)}; got {vcov!r}")
+    V, df_t, K, G = _compute_vcov(d, vcov)
+    terms = list(d.terms)
+    w = d.w if d.w is not None else 1.0
+    yy = float((w * d.y * d.y).sum())
+    r2 = 1.0 - float((w * d.resid * d.resid).sum()) / yy if yy > 0 else float("nan")
+    treated = d.treated_clusters if vcov == "CR1" else None
+    if G is not None:
+        msg = _few_cluster_message(G, treated)
+        if msg:
+            warnings.warn(msg, FewClustersWarning, stacklevel=stacklevel)
+    kwargs = {}
+    if title is not None:
+        kwargs["title"] = title
+    return TWFEResult(
+        outcome=outcome,
+        treat=treat,
+        fe=d.fe_names,
+        vcov=pd.DataFrame(V, index=terms, columns=terms),
+        vcov_type=vcov,
+        nobs=int(d.X.shape[0]),
+        n_clusters=G,
+        n_treated_clusters=treated,
+        dropped=dropped,
+        df_t=df_t,
+        k_small_sample=int(K),
+        alpha=alpha,
+        r2_within=r2,
+        cluster=d.cluster_name if vcov == "CR1" else None,
+        _design=d,
+        **kwargs,
+    )
+
+
+def twfe(
+    df: pd.DataFrame,
+    y: str,
+    unit: str,
+    time: str,
+    treat: str,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+    fe: Sequence[str] | None = None,
+    vcov: str = "CR1",
+    alpha: float = 0.05,
+) -> TWFEResult:
+    """Two-way fixed-effects regression ``y ~ treat + covariates | unit + time``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long panel, one row per unit and period (unbalanced allowed).
+    y, treat : str
+        Outcome and treatment columns (treatment numeric or boolean).
+    unit, time : str
+        Unit and period columns; their fixed effects are absorbed.
+    covariates : sequence of str
+        Further time-varying regressors.
+    cluster : str, optional
+        Cluster column for ``vcov="CR1"``; defaults to the first fixed effect (the
+        unit), as fixest does.
+    weights : str, optional
+        Column of analytic (regression) weights, as fixest ``weights=``.
+    fe : sequence of str, optional
+        Fixed-effect columns replacing ``[unit, time]`` (any number).
+    vcov : {"CR1", "HC1", "iid"}
+        Variance estimator (see module docstring).
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    TWFEResult
+
+    Warns
+    -----
+    DataDroppedWarning
+        Rows with missing values or fixed-effect singletons were removed.
+    FewClustersWarning
+        Clustered with fewer than 30 clusters or fewer than 5 treated clusters.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"u": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40)})
+    >>> d["d"] = ((d.u < 20) & (d.t >= 3)).astype(int)
+    >>> d["y"] = 0.1 * d.u + 0.2 * d.t + 1.5 * d.d + rng.normal(0, 0.1, len(d))
+    >>> r = twfe(d, "y", "u", "t", "d")
+    >>> round(float(r.coef()["d"]), 2), r.n_clusters
+    (1.5, 40)
+    """
+    fe_cols = list(fe) if fe is not None else [unit, time]
+    if vcov == "CR1" and cluster is None:
+        cluster = fe_cols[0]
+    if vcov not in _VCOV_TYPES:
+        raise EstimationError(f"vcov must be one of {', '.join(_VCOV_TYPES)}; got {vcov!r}")
+    xcols = [treat, *covariates]
+    if len(set(xcols)) != len(xcols):
+        raise EstimationError("treat and covariates must be distinct columns")
+    log = DropLog()
+    prep = _prepare(df, y, xcols, fe_cols, cluster=cluster if vcov == "CR1" else cluster, weights=weights, log=log)
+    d = _fit_design(prep, treat_cols=(0,))
+    return _make_result(d, vcov, alpha, y, treat, log.frame())
