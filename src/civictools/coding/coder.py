@@ -1,0 +1,264 @@
+"""ThemeCoder: code units of a corpus with a codebook."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from civictools.coding._matcher import CompiledCodebook
+from civictools.coding.codebook import Codebook, load_codebook
+from civictools.errors import CivictoolsError, CivictoolsWarning, CodebookError, DataDroppedWarning
+
+__all__ = ["ThemeCoder", "UNITS"]
+
+UNITS = ("sentence", "paragraph", "agenda_item", "document")
+_PREFIX = {"sentence": "s", "paragraph": "p", "agenda_item": "a", "document": "d"}
+
+
+class ThemeCoder:
+    """Code texts with a codebook.
+
+    Parameters
+    ----------
+    codebook : str, path or Codebook, default "default"
+        Anything :func:`load_codebook` accepts.
+    segmenter : object with ``tokenize(text) -> [(token, start, end), ...]``, optional
+        Used for token-boundary checks; default ``civictools.Segmenter()`` (governance lexicon).
+    match : {"token", "substring"}, default "token"
+        ``"token"``: a literal term only counts when it starts and ends on token boundaries
+        (自治 does not match inside 自治区); terms marked ``match: substring`` in the codebook
+        still match anywhere. ``"substring"``: every literal matches anywhere. Recorded on results.
+
+    Examples
+    --------
+    >>> coder = ThemeCoder()
+    >>> sorted(coder.themes("社区党委组织在职党员到社工站开展志愿服务。"))
+    ['party_leadership', 'service_network', 'volunteering']
+    >>> sorted(coder.themes("社区党委书记王芳说，今年天气不错。"))
+    []
+    """
+
+    def __init__(self, codebook: Any = "default", segmenter: Any = None, match: str = "token"):
+        self.codebook: Codebook = load_codebook(codebook)
+        if match not in ("token", "substring"):
+            raise CodebookError(f"match must be 'token' or 'substring', not {match!r}")
+        self.match = match
+        self._segmenter = segmenter
+        self._compiled = CompiledCodebook(self.codebook, match)
+
+    def __repr__(self) -> str:
+        return f"ThemeCoder(codebook={self.codebook.name!r}, match={self.match!r})"
+
+    @property
+    def segmenter(self):
+        """The segmenter used for token boundaries (created on first use)."""
+        if self._segmenter is None and self.match == "token":
+            from civictools.text import Segmenter
+
+            self._segmenter = Segmenter()
+        return self._segmenter
+
+    def _tokenize(self):
+        seg = self.segmenter
+        return None if seg is None else seg.tokenize
+
+    # -- one text ----------------------------------------------------------------------
+    def themes(self, text: str) -> set[str]:
+        """Themes coded in one unit of text."""
+        hits, _ = self._compiled.scan(_check_text(text), self._tokenize())
+        return {h[0] for h in hits}
+
+    def explain(self, text: str) -> pd.DataFrame:
+        """Every candidate match in ``text`` with its fate, for tuning a codebook.
+
+        Columns: theme, term, status (``hit`` or the reason it was rejected: boundary, trap,
+        context, negation, proximity, nested, min_hits), rule, start, end.
+
+        >>> ThemeCoder().explain("自治区")[["theme", "term", "status"]].values.tolist()
+        [['resident_selfgov', '自治', 'boundary']]
+        """
+        hits, rejected = self._compiled.scan(_check_text(text), self._tokenize())
+        rows = [(t, term, "hit", rule, s, e) for t, term, rule, s, e, _ in hits]
+        rows += [(t, term, reason, None, s, e) for t, term, reason, s, e in rejected]
+        df = pd.DataFrame(rows, columns=["theme", "term", "status", "rule", "start", "end"])
+        return df.sort_values(["start", "end", "theme"], kind="stable").reset_index(drop=True)
+
+    # -- a corpus ----------------------------------------------------------------------
+    def code(self, corpus: Any, unit: str = "paragraph", *, text_col: str = "text",
+             id_col: str = "doc_id", progress: bool = True):
+        """Code every unit of a corpus.
+
+        Parameters
+        ----------
+        corpus : DataFrame or sequence of str
+            One row per document with ``doc_id`` and ``text`` (other columns such as kind,
+            community and date are carried to the units as metadata). A list of strings gets
+            doc ids ``doc1``, ``doc2`` ….
+        unit : {"sentence", "paragraph", "agenda_item", "document"}
+            ``agenda_item`` uses the agenda of minutes (``kind == "minutes"``); other documents
+            fall back to paragraphs (counted in ``n_fallback_docs`` and noted).
+        progress : bool
+            Show a progress bar for corpora of 50 documents or more.
+
+        Returns
+        -------
+        CodedCorpus
+
+        Examples
+        --------
+        >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "community": ["纺机社区", "粮站社区"],
+        ...                      "text": ["网格员入户排查安全隐患。\\n\\n今天天气很好。", "社区开展义诊。"]})
+        >>> cc = ThemeCoder().code(docs, unit="paragraph", progress=False)
+        >>> cc.matrix()[["grid_coordination", "safety_emergency", "convenience_services"]]
+                 grid_coordination  safety_emergency  convenience_services
+        unit_id
+        a#p1                     1                 1                     0
+        a#p2                     0                 0                     0
+        b#p1                     0                 0                     1
+        """
+        from civictools.coding.coded import CodedCorpus
+
+        if unit not in UNITS:
+            raise CodebookError(f"unit must be one of {UNITS}, not {unit!r}")
+        docs = _as_corpus(corpus, text_col, id_col)
+        n_in = len(docs)
+        bad = docs[text_col].isna() | (docs[text_col].astype(str).str.strip() == "")
+        n_dropped = int(bad.sum())
+        if n_dropped:
+            warnings.warn(f"{n_dropped} document(s) without text were not coded "
+                          f"(ids: {', '.join(map(str, docs.loc[bad, id_col].head(5)))}…)",
+                          DataDroppedWarning, stacklevel=2)
+            docs = docs.loc[~bad]
+        meta_cols = [c for c in docs.columns if c not in (text_col,)]
+        tokenize = self._tokenize()
+        scan = self._compiled.scan
+        unit_rows: list[tuple] = []
+        hit_rows: list[tuple] = []
+        rej_rows: list[tuple] = []
+        n_header_units = 0
+        fallback: list[str] = []
+        prefix = _PREFIX[unit]
+        records = docs.to_dict("records")
+        bar = _progress(len(records), progress)
+        for rec in records:
+            text = str(rec[text_col])
+            doc_id = rec[id_col]
+            masked: list[tuple[int, int]] = []
+            spans: list[tuple[int, int]]
+            is_minutes = str(rec.get("kind", "")).lower() == "minutes"
+            minutes = _parse(text, doc_id) if is_minutes else None
+            if minutes is not None:
+                masked = [tuple(s) for s in minutes.header_spans]
+            if unit == "document":
+                spans = [(0, len(text))]
+            elif unit == "sentence":
+                spans = _sentence_spans(text)
+            elif unit == "agenda_item" and minutes is not None and len(minutes.agenda):
+                spans = list(zip(minutes.agenda["start"].astype(int), minutes.agenda["end"].astype(int)))
+            else:
+                if unit == "agenda_item":
+                    fallback.append(str(doc_id))
+                spans = _paragraph_spans(text)
+            for no, (s, e) in enumerate(spans, start=1):
+                if masked and any(ms <= s and e <= me for ms, me in masked):
+                    n_header_units += 1
+                    continue
+                uid = f"{doc_id}#{prefix}{no}"
+                utext = text[s:e]
+                local_mask = [(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
+                hits, rejected = scan(utext, tokenize, local_mask or None)
+                unit_rows.append((uid, doc_id, no, utext, s, e))
+                for th, term, rule, hs, he, w in hits:
+                    hit_rows.append((doc_id, uid, th, term, rule, hs, he, s + hs, s + he, w))
+                for th, term, reason, hs, he in rejected:
+                    rej_rows.append((doc_id, uid, th, term, reason, hs, he))
+            bar.update(1)
+        bar.close()
+        units = pd.DataFrame(unit_rows, columns=["unit_id", "doc_id", "unit_no", "text", "start", "end"])
+        meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
+        units = units.merge(meta, on="doc_id", how="left", validate="many_to_one")
+        hits_df = pd.DataFrame(hit_rows, columns=["doc_id", "unit_id", "theme", "term", "rule", "start", "end",
+                                                  "doc_start", "doc_end", "weight"])
+        rej_df = pd.DataFrame(rej_rows, columns=["doc_id", "unit_id", "theme", "term", "reason", "start", "end"])
+        notes = []
+        if fallback:
+            notes.append(f"{len(fallback)} document(s) are not minutes (or have no agenda): "
+                         "coded by paragraph instead of agenda item")
+        if n_header_units:
+            notes.append(f"{n_header_units} header/attendance unit(s) of minutes were not coded")
+        return CodedCorpus(
+            units=units, hits=hits_df, rejected=rej_df, codebook=self.codebook, match=self.match,
+            unit=unit, n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
+            n_fallback_docs=len(fallback), notes=tuple(notes),
+        )
+
+
+def _check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise CodebookError(f"expected a str, got {type(text).__name__}")
+    return text
+
+
+def _as_corpus(corpus: Any, text_col: str, id_col: str) -> pd.DataFrame:
+    if isinstance(corpus, pd.Series):
+        corpus = corpus.to_frame(text_col)
+    if isinstance(corpus, pd.DataFrame):
+        if text_col not in corpus.columns:
+            raise CodebookError(f"corpus has no {text_col!r} column (columns: {list(corpus.columns)}); "
+                                "pass text_col=")
+        df = corpus.copy()
+        if id_col not in df.columns:
+            df.insert(0, id_col, [f"doc{i + 1}" for i in range(len(df))])
+        if df[id_col].duplicated().any():
+            dup = df.loc[df[id_col].duplicated(), id_col].iloc[0]
+            raise CodebookError(f"duplicate document id {dup!r} in column {id_col!r}; ids must be unique")
+        return df.reset_index(drop=True)
+    if isinstance(corpus, str):
+        corpus = [corpus]
+    if isinstance(corpus, Iterable):
+        texts = list(corpus)
+        return pd.DataFrame({id_col: [f"doc{i + 1}" for i in range(len(texts))], text_col: texts})
+    raise CodebookError(f"corpus must be a DataFrame or a list of texts, not {type(corpus).__name__}")
+
+
+def _parse(text: str, doc_id: Any):
+    from civictools.corpus import parse_minutes
+
+    try:
+        return parse_minutes(text)
+    except CivictoolsError as exc:
+        warnings.warn(f"minutes {doc_id!r} could not be parsed ({exc}); its header is coded like the body",
+                      CivictoolsWarning, stacklevel=3)
+        return None
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    from civictools.text import paragraph_spans
+
+    return [tuple(s) for s in paragraph_spans(text)] or [(0, len(text))]
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    from civictools.text import sentence_spans
+
+    return [tuple(s) for s in sentence_spans(text)] or [(0, len(text))]
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, progress: bool):
+    if not progress or total < 50:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="coding", unit="doc", leave=False)
+
+
