@@ -1,5 +1,13 @@
 """civictools.corpus: read documents, load corpora, parse news snapshots and minutes."""
 
 from civictools.corpus.minutes import Minutes, parse_minutes
+from civictools.corpus.read import Document, html_to_text, read_document, read_text
 
-__all__: list[str] = ["Minutes", "parse_minutes"]
+__all__: list[str] = [
+    "Document",
+    "read_document",
+    "read_text",
+    "html_to_text",
+    "Minutes",
+    "parse_minutes",
+]
