@@ -486,6 +486,20 @@ class _PersonFinder:
                             self.mark(s, end, "enumeration", True)
                             changed = True
                             break
+                b = f.start - 1
+                if b > 0 and self.text[b] in "、和与及":
+                    for length in (3, 2, 4):
+                        s = b - length
+                        cand = self.text[s:b]
+                        if (
+                            s >= 0
+                            and self.name_shape(cand)
+                            and self.free(s, b)
+                            and (self.left_boundary(s) or self.left_role(s))
+                        ):
+                            self.mark(s, b, "enumeration", True)
+                            changed = True
+                            break
 
     def run(self) -> list[_Found]:
         self.add_known(self.known)
