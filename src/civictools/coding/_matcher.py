@@ -350,9 +350,9 @@ def required_literals(pattern: str) -> list[str] | None:
 
     Returns ``None`` when no such set can be derived (the regex then runs on every unit).
 
-    >>> sorted(required_literals("(?:党委|支部)书记[一-龥]{1,3}说"))
-    ['书记']
-    >>> required_literals("议题[一二三]") 
+    >>> required_literals("(?:党委|支部)书记[一-龥]{1,3}说")
+    ['党委', '支部']
+    >>> required_literals("议题[一二三]")
     ['议题']
     """
     parsed = _sre_parse.parse(pattern)

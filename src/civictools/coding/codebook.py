@@ -331,7 +331,7 @@ class Codebook:
             title=self.title,
             description=self.description,
         )
-        _check_semantics(merged, {})
+        _check_semantics(merged, {}, strict=False)
         return merged
 
     def diff(self, other: "Codebook"):
@@ -489,7 +489,7 @@ def _line_of(lines: dict[tuple, int], path: Iterable) -> int | None:
     return lines.get(())
 
 
-def _build(data: Any, lines: dict[tuple, int], source: str) -> Codebook:
+def _build(data: Any, lines: dict[tuple, int], source: str, strict: bool = True) -> Codebook:
     import jsonschema
 
     if not isinstance(data, dict):
@@ -548,11 +548,12 @@ def _build(data: Any, lines: dict[tuple, int], source: str) -> Codebook:
         references=tuple(data.get("references", [])),
         source=source,
     )
-    _check_semantics(cb, lines, problems, source)
+    _check_semantics(cb, lines, problems, source, strict=strict)
     return cb
 
 
-def _check_semantics(cb: Codebook, lines: dict, problems: list[str] | None = None, source: str = "") -> None:
+def _check_semantics(cb: Codebook, lines: dict, problems: list[str] | None = None, source: str = "",
+                     strict: bool = True) -> None:
     problems = list(problems or [])
     seen: dict[str, int | None] = {}
     for t in cb.themes_:
@@ -562,7 +563,7 @@ def _check_semantics(cb: Codebook, lines: dict, problems: list[str] | None = Non
     for t in cb.themes_:
         if t.parent is not None and t.parent not in seen:
             problems.append(f"{source}: line {t.line}: theme {t.id!r} has unknown parent {t.parent!r}")
-        if not t.terms and not t.proximity and not cb.children(t.id):
+        if strict and not t.terms and not t.proximity and not cb.children(t.id):
             problems.append(f"{source}: line {t.line}: theme {t.id!r} has no terms, proximity rules or children")
     parents = {t.id: t.parent for t in cb.themes_}
     for tid in parents:

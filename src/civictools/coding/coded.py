@@ -64,6 +64,8 @@ class CodedCorpus:
         The match mode used (``"token"`` or ``"substring"``).
     unit : str
         The unit of coding.
+    texts : Series
+        doc_id -> full document text (for exports and document offsets).
     """
 
     units: pd.DataFrame
@@ -72,6 +74,7 @@ class CodedCorpus:
     codebook: Codebook
     match: str
     unit: str
+    texts: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     n_docs: int = 0
     n_dropped_docs: int = 0
     n_header_units: int = 0

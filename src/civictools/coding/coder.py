@@ -190,7 +190,9 @@ class ThemeCoder:
             notes.append(f"{n_header_units} header/attendance unit(s) of minutes were not coded")
         return CodedCorpus(
             units=units, hits=hits_df, rejected=rej_df, codebook=self.codebook, match=self.match,
-            unit=unit, n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
+            unit=unit, texts=pd.Series(docs[text_col].astype(str).to_numpy(), index=docs[id_col].to_numpy(),
+                                       name="text"),
+            n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
             n_fallback_docs=len(fallback), notes=tuple(notes),
         )
 
