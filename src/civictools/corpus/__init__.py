@@ -1,6 +1,7 @@
 """civictools.corpus: read documents, load corpora, parse news snapshots and minutes."""
 
 from civictools.corpus.minutes import Minutes, parse_minutes
+from civictools.corpus.news import NewsArticle, parse_news
 from civictools.corpus.read import Document, html_to_text, read_document, read_text
 
 __all__: list[str] = [
@@ -8,6 +9,8 @@ __all__: list[str] = [
     "read_document",
     "read_text",
     "html_to_text",
+    "NewsArticle",
+    "parse_news",
     "Minutes",
     "parse_minutes",
 ]
