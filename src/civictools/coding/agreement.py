@@ -57,7 +57,7 @@ class AgreementResult:
 
 def agreement(codings: Any, coders: Sequence[str] | None = None, *, unit_col: str = "unit_id",
               theme_col: str = "theme", sep: str = ";", themes: Sequence[str] | None = None,
-              multilabel: bool = True, n_boot: int = 1000, level: float = 0.95,
+              multilabel: bool = True, na: str = "none", n_boot: int = 1000, level: float = 0.95,
               seed: int = 0) -> AgreementResult:
     """Agreement between coders, per theme and overall, with bootstrap confidence intervals.
 
@@ -69,8 +69,8 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, *, unit_col: st
         * a DataFrame with ``unit_col``, ``theme_col`` and one 0/1 column per coder
           (NaN = the coder did not code that unit);
         * a DataFrame with ``unit_col`` and one column per coder holding that coder's codes for
-          the unit: a ``sep``-separated string (``""`` = no theme), a list/set, or NaN (missing);
-          with ``multilabel=False`` each cell is a single nominal label;
+          the unit: a ``sep``-separated string (``""`` = no theme) or a list/set; with
+          ``multilabel=False`` each cell is a single nominal label;
         * a dict coder -> unit × theme 0/1 DataFrame (index = unit ids) or CodedCorpus.
     coders : list of str
         The coder columns / keys (default: all).
@@ -78,6 +78,10 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, *, unit_col: st
         Themes to report (default: all themes seen).
     multilabel : bool
         ``False`` for single-label nominal coding: ``overall`` is then computed on the labels.
+    na : {"none", "missing"}
+        What an empty/NaN cell of the codes format means: ``"none"`` (no theme; CSV files
+        cannot tell an empty string from a missing value) or ``"missing"`` (the coder did not
+        code the unit). The 0/1 formats always read NaN as missing.
     n_boot, level, seed
         Percentile bootstrap over units (``n_boot=0`` for none), seeded.
 
@@ -103,7 +107,9 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, *, unit_col: st
     >>> round(float(res.wide().loc["volunteering", "percent_agreement"]), 3)
     0.667
     """
-    mats, coder_names, unit_ids = _to_matrices(codings, coders, unit_col, theme_col, sep, multilabel)
+    if na not in ("none", "missing"):
+        raise CodebookError("na must be 'none' or 'missing'")
+    mats, coder_names, unit_ids = _to_matrices(codings, coders, unit_col, theme_col, sep, multilabel, na)
     theme_list = list(themes) if themes is not None else [t for t in mats if t != "__labels__"]
     missing = [t for t in theme_list if t not in mats]
     if missing:
@@ -137,7 +143,7 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, *, unit_col: st
 # input shapes -> {theme: (n_coders, n_units) float arrays with NaN for missing}
 # -------------------------------------------------------------------------------------------
 
-def _to_matrices(codings, coders, unit_col, theme_col, sep, multilabel):
+def _to_matrices(codings, coders, unit_col, theme_col, sep, multilabel, na="none"):
     if isinstance(codings, Mapping):
         names = list(coders or codings.keys())
         frames = {}
@@ -182,7 +188,7 @@ def _to_matrices(codings, coders, unit_col, theme_col, sep, multilabel):
     if codings[unit_col].duplicated().any():
         raise CodebookError(f"duplicate unit ids in column {unit_col!r}")
     units = list(codings[unit_col])
-    parsed = {c: [_parse_codes(v, sep, multilabel) for v in codings[c]] for c in names}
+    parsed = {c: [_parse_codes(v, sep, multilabel, na) for v in codings[c]] for c in names}
     themes = sorted({t for c in names for codes in parsed[c] if codes is not None for t in codes})
     mats = {}
     for t in themes:
@@ -201,9 +207,9 @@ def _check_cols(df: pd.DataFrame, names: Sequence[str]) -> None:
         raise CodebookError(f"coder column(s) {missing} not found (columns: {list(df.columns)})")
 
 
-def _parse_codes(v, sep: str, multilabel: bool):
+def _parse_codes(v, sep: str, multilabel: bool, na: str = "none"):
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return None
+        return None if na == "missing" else frozenset()
     if isinstance(v, (list, tuple, set, frozenset)):
         return frozenset(str(x) for x in v)
     s = str(v).strip()
