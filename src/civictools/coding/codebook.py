@@ -441,7 +441,10 @@ def load_codebook(name_or_path: "str | Path | Codebook | Mapping[str, Any]") -> 
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError(f"{path}: not UTF-8 text ({exc}); save the codebook as UTF-8") from None
-    head = yaml.safe_load(text) if text.strip() else None
+    try:
+        head = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        head = None  # reported with its line by _from_yaml_text
     if isinstance(head, dict) and "themes" not in head and "codebook" not in head:
         from civictools.coding.dictionaries import read_yaml_dictionary
 
@@ -499,7 +502,12 @@ def _build(data: Any, lines: dict[tuple, int], source: str, strict: bool = True)
     if errors:
         msgs = []
         for err in errors[:20]:
-            line = _line_of(lines, err.absolute_path)
+            path = tuple(err.absolute_path)
+            if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+                extra = [k for k in err.instance if k not in err.schema.get("properties", {})]
+                if extra:
+                    path = path + (extra[0],)
+            line = _line_of(lines, path)
             where = "/".join(str(p) for p in err.absolute_path) or "<root>"
             msgs.append(f"{source}: line {line}: {where}: {_short_message(err)}")
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
