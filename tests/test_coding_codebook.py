@@ -98,7 +98,7 @@ def test_validation_errors_name_the_yaml_line(tmp_path, bad, line, words):
 def test_yaml_syntax_error_and_duplicate_key_lines(tmp_path):
     with pytest.raises(CodebookError, match="line 4: invalid YAML"):
         load_codebook(_write(tmp_path, "codebook: x\nthemes:\n  - id: [a\n"))
-    with pytest.raises(CodebookError, match="line 2: duplicate key 'match'"):
+    with pytest.raises(CodebookError, match="line 3: duplicate key 'match'"):
         load_codebook(_write(tmp_path, "codebook: x\nmatch: token\nmatch: substring\nthemes: []\n"))
 
 
