@@ -7,12 +7,15 @@ engine (:mod:`civictools.evaluate._fe`) and the result helpers
 estimators.
 """
 
+from civictools.evaluate.event_study import EventStudyResult, event_study
 from civictools.evaluate.twfe import TWFEResult, twfe
 from civictools.evaluate.wild import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__: list[str] = [
     "twfe",
     "TWFEResult",
+    "event_study",
+    "EventStudyResult",
     "wild_cluster_bootstrap",
     "WildBootstrapResult",
 ]

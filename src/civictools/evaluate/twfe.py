@@ -332,42 +332,35 @@ class TWFEResult(ResultMixin):
             if cl.isna().any():
                 raise EstimationError(f"cluster column {cluster!r} has missing values in the estimation rows")
             codes = pd.factorize(cl, sort=True)[0].astype(np.int64)
-            tcol = d.terms.index(self.treat) if self.treat in d.terms else 0
             tr = np.zeros(int(codes.max()) + 1, dtype=bool)
-            tr[codes[_raw_treat_nonzero(d, tcol)]] = True
+            tr[codes[_raw_treat_nonzero(d)]] = True
             d = replace(d, cluster_codes=codes, cluster_name=cluster, treated_clusters=int(tr.sum()))
-        return _make_result(d, vcov, self.alpha, self.outcome, self.treat, self.dropped, title=self.title)
+        elif vcov == "CR1" and d.cluster_codes is None:
+            raise EstimationError("pass cluster= (and data=) to switch this result to CR1")
+        return replace(self, _design=d, _cache={}, **_vcov_fields(d, vcov, stacklevel=3))
 
-    def wild_bootstrap_pvalue(self) -> float | None:
-        """The cheap wild-bootstrap p-value of the treatment shown in the summary.
+    def _wild_terms(self) -> list[str]:
+        """Terms whose wild-bootstrap p-value the few-cluster summary shows."""
+        return [self.treat] if self.treat in self._design.terms else []
 
-        WCR, Rademacher weights, B = 999, fixed seed; None when not clustered.
+    def wild_bootstrap_pvalue(self, term: str | None = None) -> float | None:
+        """The cheap wild-bootstrap p-value shown in the few-cluster summary.
+
+        WCR, Rademacher weights, B = 999, fixed seed (``SUMMARY_WILD_SEED``);
+        None when the result is not clustered.
         """
-        if self.n_clusters is None or self.treat not in self._design.terms:
+        term = term or self.treat
+        if self.n_clusters is None or term not in self._design.terms:
             return None
-        if "wild_p" not in self._cache:
+        key = ("wild_p", term)
+        if key not in self._cache:
             from civictools.evaluate.wild import wild_cluster_bootstrap
 
-            wb = wild_cluster_bootstrap(
-                self, self.treat, B=SUMMARY_WILD_B, seed=SUMMARY_WILD_SEED, ci=False
-            )
-            self._cache["wild_p"] = wb.p_value
-        return self._cache["wild_p"]
+            wb = wild_cluster_bootstrap(self, term, B=SUMMARY_WILD_B, seed=SUMMARY_WILD_SEED, ci=False)
+            self._cache[key] = wb.p_value
+        return self._cache[key]
 
-    def summary(self) -> Summary:
-        """Deterministic summary; with few clusters it adds the wild-bootstrap p-value."""
-        tab = self.tidy()
-        notes = []
-        few = self.n_clusters is not None and _few_cluster_message(self.n_clusters, self.n_treated_clusters)
-        if few:
-            p = self.wild_bootstrap_pvalue()
-            if p is not None:
-                tab["wild_p_value"] = [p if t == self.treat else np.nan for t in tab["term"]]
-                notes.append(
-                    f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
-                    f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for "
-                    f"{self.treat}; analytic p = {format_p(tab.loc[tab['term'] == self.treat, 'p_value'].iloc[0])}."
-                )
+    def _summary_info(self) -> list:
         info = [
             ("Outcome", self.outcome),
             ("Observations", str(self.nobs)),
@@ -377,13 +370,33 @@ class TWFEResult(ResultMixin):
         ]
         if self.n_clusters is not None:
             info.insert(2, ("Clusters", f"{self.n_clusters} ({self.cluster}); treated clusters: {self.n_treated_clusters}"))
+        return info
+
+    def summary(self) -> Summary:
+        """Deterministic summary; with few clusters it adds wild-bootstrap p-values."""
+        tab = self.tidy()
+        notes = []
+        few = self.n_clusters is not None and _few_cluster_message(self.n_clusters, self.n_treated_clusters)
+        if few:
+            terms = self._wild_terms()
+            pvals = {t: self.wild_bootstrap_pvalue(t) for t in terms}
+            tab["wild_p_value"] = [pvals.get(t, np.nan) for t in tab["term"]]
+            shown = ", ".join(terms)
+            notes.append(
+                f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
+                f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for {shown}, "
+                "beside the analytic p_value; use wild_cluster_bootstrap() for more draws and a CI."
+            )
         if len(self.dropped):
             for reason, count in self.dropped.itertuples(index=False):
                 notes.append(f"{count} row(s) dropped: {reason}.")
-        return Summary(self.title, info, tab, notes)
+        return Summary(self.title, self._summary_info(), tab, notes + self._extra_notes())
+
+    def _extra_notes(self) -> list[str]:
+        return []
 
 
-def _raw_treat_nonzero(d: _Design, tcol: int) -> np.ndarray:
+def _raw_treat_nonzero(d: _Design) -> np.ndarray:
     # The demeaned treatment is non-zero almost everywhere; treated rows are those
     # with a non-zero raw value, kept at fit time.
     if d.raw_treat is None:
@@ -402,39 +415,54 @@ def _vcov_label(r: TWFEResult) -> str:
     return f"iid ((N-K), K = {r.k_small_sample}); t({int(r.df_t)})"
 
 
-def _make_result(d: _Design, vcov: str, alpha: float, outcome: str, treat: str, dropped: pd.DataFrame, title: str | None = None, stacklevel: int = 3) -> TWFEResult:
+def _vcov_fields(d: _Design, vcov: str, stacklevel: int = 3) -> dict:
+    """The vcov-dependent fields of a result (warns about few clusters)."""
     if vcov not in _VCOV_TYPES:
         raise EstimationError(f"vcov must be one of {', '.join(_VCOV_TYPES)}; got {vcov!r}")
     V, df_t, K, G = _compute_vcov(d, vcov)
     terms = list(d.terms)
-    w = d.w if d.w is not None else 1.0
-    yy = float((w * d.y * d.y).sum())
-    r2 = 1.0 - float((w * d.resid * d.resid).sum()) / yy if yy > 0 else float("nan")
     treated = d.treated_clusters if vcov == "CR1" else None
     if G is not None:
         msg = _few_cluster_message(G, treated)
         if msg:
             warnings.warn(msg, FewClustersWarning, stacklevel=stacklevel)
-    kwargs = {}
-    if title is not None:
-        kwargs["title"] = title
-    return TWFEResult(
+    return {
+        "vcov": pd.DataFrame(V, index=terms, columns=terms),
+        "vcov_type": vcov,
+        "n_clusters": G,
+        "n_treated_clusters": treated,
+        "df_t": df_t,
+        "k_small_sample": int(K),
+        "cluster": d.cluster_name if vcov == "CR1" else None,
+    }
+
+
+def _make_result(
+    d: _Design,
+    vcov: str,
+    alpha: float,
+    outcome: str,
+    treat: str,
+    dropped: pd.DataFrame,
+    cls=None,
+    stacklevel: int = 4,
+    **extra,
+):
+    w = d.w if d.w is not None else 1.0
+    yy = float((w * d.y * d.y).sum())
+    r2 = 1.0 - float((w * d.resid * d.resid).sum()) / yy if yy > 0 else float("nan")
+    cls = cls or TWFEResult
+    return cls(
         outcome=outcome,
         treat=treat,
         fe=d.fe_names,
-        vcov=pd.DataFrame(V, index=terms, columns=terms),
-        vcov_type=vcov,
         nobs=int(d.X.shape[0]),
-        n_clusters=G,
-        n_treated_clusters=treated,
         dropped=dropped,
-        df_t=df_t,
-        k_small_sample=int(K),
         alpha=alpha,
         r2_within=r2,
-        cluster=d.cluster_name if vcov == "CR1" else None,
         _design=d,
-        **kwargs,
+        **_vcov_fields(d, vcov, stacklevel=stacklevel),
+        **extra,
     )
 
 
