@@ -3,6 +3,15 @@
 The work is split over one-job modules; this module re-exports them.
 """
 
+from civictools.text.explore import (
+    KWIC,
+    collocations,
+    keyness,
+    keywords,
+    kwic,
+    ngrams,
+    term_frequencies,
+)
 from civictools.text.segmenter import DEFAULT_HMM, ENGINES, Segmenter, segmenter_cache_dir
 from civictools.text.sentences import (
     paragraph_spans,
@@ -19,4 +28,11 @@ __all__: list[str] = [
     "split_sentences",
     "paragraph_spans",
     "split_paragraphs",
+    "term_frequencies",
+    "keywords",
+    "kwic",
+    "KWIC",
+    "ngrams",
+    "collocations",
+    "keyness",
 ]
