@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     jieba_nr = jieba_nr_predict_factory()
     civictools_predict("预热")  # load dictionaries outside the timed loop
     jieba_nr("预热")
-    for split in ("dev", "heldout", "all"):
+    for split in ("dev", "heldout", "fresh", "all"):
         recs = [r for r in gold if split == "all" or r["split"] == split]
         if not recs:
             continue

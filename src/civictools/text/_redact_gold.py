@@ -31,7 +31,11 @@ _TAGS = {
 }
 _MARK = re.compile(r"\[\[(?P<tag>[a-z]+):(?P<text>[^\[\]]+?)\]\]")
 _HEADER = re.compile(r"^## (?P<id>\S+) (?P<style>\S+)\s*$")
-_SPLIT_FILES = (("dev", "passages_dev.txt"), ("heldout", "passages_heldout.txt"))
+_SPLIT_FILES = (
+    ("dev", "passages_dev.txt"),
+    ("heldout", "passages_heldout.txt"),
+    ("fresh", "passages_fresh.txt"),
+)
 
 
 def parse_markup(marked: str, *, where: str = "<string>") -> tuple[str, list[dict]]:

@@ -145,8 +145,12 @@ def find_address_details(text: str) -> list[tuple[int, int, str]]:
         if bare_count:
             nxt = text[e : e + 1]
             before = text[max(0, s - 2) : s]
-            if nxt in ("楼", "房", "住", "建", "居", "商") or before[-1:] in _COUNT_BEFORE or before in _COUNT_BEFORE_WORDS:
+            here = text[e : e + 2]
+            if here in ("楼下", "楼上", "楼前", "楼后", "楼顶", "楼道", "楼里"):
+                pass
+            elif nxt in ("楼", "房", "住", "建", "居", "商") or before[-1:] in _COUNT_BEFORE or before in _COUNT_BEFORE_WORDS:
                 continue
+            # in "11栋楼下" the building is "11栋", the span stays without 楼
         out.append((s, e, "address_detail"))
     return out
 

@@ -37,8 +37,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _GIVEN_BLACKLIST = frozenset(
     "的了在是和与及或也都就还又把被对给跟从向到说讲道问等们这那个些里上下内外前后时年日号人会"
     "社区街路楼室第每各该其之所以而且但并如若着过吗呢吧啊做为称表介认提指书主副负记通员局科处"
-    "站队组部委办院厂司协网格阿姨爷叔婶奶傅士代党物今已曾便去带让请岁名位户次居民某"
-    "年月元万亿多少余几共约近"
+    "站队组部委办院厂司协网格阿姨爷叔婶奶傅士代党物今已曾便去带让请岁名位户次居某"
+    "年元万亿多少几共约近"
 )
 # Characters that may directly follow a name (function words, particles).
 _RIGHT_FUNCTION = frozenset("的和与及在是也都就还又把被对给跟同等从向到为将已曾正便才刚去来带让请第每今共一这那他她家们")
@@ -46,6 +46,7 @@ _RIGHT_FUNCTION = frozenset("的和与及在是也都就还又把被对给跟同
 _LEFT_FUNCTION = frozenset("和与及跟同向对给把被让请由找叫派为是在的等有和问帮陪看见")
 _PUNCT = frozenset(" \t\r\n\u3000，。、；：？！,.;:?!\"'“”‘’（）()《》〈〉【】[]「」『』—…-·/|~")
 _NICK_PREFIX = ("老", "小")
+_ROLE_SUFFIX = frozenset("员长师者工手生官警")
 _SPEAKER = re.compile(
     r"^[ \t\u3000]*(?P<who>[^\s：:（）()\[\]]{1,8}?)"
     r"(?:[（(](?P<role>[^）)\n]{1,24})[）)])?[ \t\u3000]*[：:]",
@@ -238,7 +239,15 @@ class _PersonFinder:
         j = i
         while j > 0 and self.text[j - 1] in " \u3000":
             j -= 1
-        return self.ends_with_any(j, self.lex.role_before)
+        found = self.ends_with_any(j, self.lex.role_before)
+        if found:
+            return found
+        # Unlisted roles still end in a role suffix (值班员, 骑手, 调解员): trust a
+        # jieba word of 2+ characters that ends right here with such a suffix.
+        s = self.tokens.start_of[j - 1] if j > 0 else -1
+        if s >= 0 and j - s >= 2 and self.tokens.end_of[j - 1] == j and self.text[j - 1] in _ROLE_SUFFIX:
+            return self.text[s:j]
+        return None
 
     def right_kind(self, e: int) -> str | None:
         """Classify what follows a candidate ending at e: 'strong', 'weak' or None."""
@@ -423,15 +432,24 @@ class _PersonFinder:
             e = k + g
             if e > self.n or not self.given_ok(self.text[k:e]) or not self.free(i, e):
                 continue
+            if self.text[k] == sn:  # 谈谈, 看看: a reduplicated verb, not a name
+                continue
             right = self.right_kind(e)
             if right:
                 options.append((g, e, right))
-        if not options and role and tier == 1 and not excluded:
+        word_at_i = self.tokens.flag_at.get(i, (i + 1,))[0]
+        if not options and role and not excluded and (tier == 1 or word_at_i <= k + 2):
             # No punctuation or cue after the name ("退休教师田永福连续三年"): trust the role
             # on the left and take the length at which jieba ends a word.
             for g in (2, 1):
                 e = k + g
-                if e <= self.n and self.given_ok(self.text[k:e]) and self.free(i, e) and self.tokens.boundary_at(e):
+                if (
+                    e <= self.n
+                    and self.given_ok(self.text[k:e])
+                    and self.text[k] != sn
+                    and self.free(i, e)
+                    and self.tokens.boundary_at(e)
+                ):
                     options.append((g, e, "weak"))
                     break
         if not options:
@@ -446,6 +464,10 @@ class _PersonFinder:
         accept = None
         if role and not excluded:
             if tier == 1 or nr or right == "strong":
+                accept = "role"
+            elif not inside and word_at_i <= e:
+                # a tier-2 surname after a role, unless jieba reads a word starting
+                # there ("居民练习" -> 练习)
                 accept = "role"
         elif role and excluded and right == "strong":
             accept = "role+strong"
@@ -481,7 +503,7 @@ class _PersonFinder:
                             end <= self.n
                             and self.name_shape(cand)
                             and self.free(s, end)
-                            and self.right_kind(end)
+                            and (self.right_kind(end) or self.tokens.boundary_at(end))
                         ):
                             self.mark(s, end, "enumeration", True)
                             changed = True
