@@ -7,6 +7,7 @@ engine (:mod:`civictools.evaluate._fe`) and the result helpers
 estimators.
 """
 
+from civictools.evaluate.bacon import BaconResult, bacon_decomposition
 from civictools.evaluate.event_study import EventStudyResult, event_study
 from civictools.evaluate.twfe import TWFEResult, twfe
 from civictools.evaluate.wild import WildBootstrapResult, wild_cluster_bootstrap
@@ -14,6 +15,8 @@ from civictools.evaluate.wild import WildBootstrapResult, wild_cluster_bootstrap
 __all__: list[str] = [
     "twfe",
     "TWFEResult",
+    "bacon_decomposition",
+    "BaconResult",
     "event_study",
     "EventStudyResult",
     "wild_cluster_bootstrap",
