@@ -1,0 +1,81 @@
+"""Draw the units of the gold coding set from the demo corpus (run once).
+
+Units: body paragraphs of news (site boilerplate excluded), paragraphs of
+policy documents, agenda items of minutes (paragraphs outside the header
+and attendance block when there is no agenda). Units of 20–600 characters
+are eligible; 470 are drawn, stratified by kind, with a fixed seed; a third
+is marked ``split = test``.
+
+Usage: python sample_units.py OUT.csv
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+
+import civictools as ct
+
+SEED = 20241128
+N_UNITS = {"minutes": 250, "news": 160, "policy": 60}
+
+
+def units_of(doc: pd.Series) -> list[tuple[int, int, str]]:
+    text = doc["text"]
+    out = []
+    if doc["kind"] == "minutes":
+        m = ct.parse_minutes(text)
+        if len(m.agenda):
+            out = [(int(r.start), int(r.end), "agenda_item") for r in m.agenda.itertuples()]
+        else:
+            head = m.header_spans
+            out = [(s, e, "paragraph") for s, e in ct.paragraph_spans(text)
+                   if not any(hs <= s < he for hs, he in head)]
+    elif doc["kind"] == "news":
+        art = ct.parse_news(text)
+        pos = 0
+        for p in art.paragraphs:
+            i = text.find(p, pos)
+            if i >= 0:
+                out.append((i, i + len(p), "paragraph"))
+                pos = i + len(p)
+    else:
+        out = [(s, e, "paragraph") for s, e in ct.paragraph_spans(text)]
+    res = []
+    for s, e, kind in out:
+        # Trim surrounding whitespace so offsets point at the unit itself.
+        seg = text[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        s2, e2 = s + lead, s + len(seg.rstrip())
+        if 20 <= e2 - s2 <= 600:
+            res.append((s2, e2, kind))
+    return res
+
+
+def main(out: str) -> None:
+    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
+    rows = []
+    for _, d in docs.iterrows():
+        for k, (s, e, ukind) in enumerate(units_of(d)):
+            rows.append(dict(doc_id=d["doc_id"], kind=d["kind"], unit_kind=ukind, start=s, end=e,
+                             text=d["text"][s:e]))
+    pool = pd.DataFrame(rows)
+    rng = np.random.default_rng(SEED)
+    picked = []
+    for kind, n in N_UNITS.items():
+        sub = pool[pool["kind"] == kind]
+        idx = rng.choice(len(sub), size=min(n, len(sub)), replace=False)
+        picked.append(sub.iloc[np.sort(idx)])
+    gold = pd.concat(picked).sort_values(["doc_id", "start"], ignore_index=True)
+    gold.insert(1, "unit_id", [f"{d}#{s}-{e}" for d, s, e in zip(gold["doc_id"], gold["start"], gold["end"])])
+    split = np.array(["dev"] * len(gold), dtype=object)
+    split[rng.choice(len(gold), size=len(gold) // 3, replace=False)] = "test"
+    gold["split"] = split
+    gold.to_csv(out, index=False, encoding="utf-8")
+    print(f"{len(pool)} eligible units; {len(gold)} drawn: {gold['kind'].value_counts().to_dict()}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
