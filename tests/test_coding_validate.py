@@ -1,0 +1,101 @@
+"""evaluate_coding and suggest_terms."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scipy.stats import power_divergence
+
+from civictools.coding import ThemeCoder, evaluate_coding, suggest_terms
+from civictools.coding.validate import _g2, codes_to_matrix
+from civictools.errors import CodebookError, DataDroppedWarning
+
+GOLD = pd.DataFrame({
+    "doc_id": ["d1", "d1", "d2", "d3"],
+    "unit_id": ["g1", "g2", "g3", "g4"],
+    "text": ["社区开展义诊，为老年人量血压。",  # convenience + elderly
+             "物业公司清理楼道堆物。",  # living_environment
+             "志愿者探访独居老人。",  # volunteering + elderly (gold omits elderly: an FP)
+             "今天天气很好。"],  # nothing; gold says neighborhood_mutual_aid (an FN)
+    "gold": ["convenience_services;elderly_care", "living_environment", "volunteering", "neighborhood_mutual_aid"],
+    "split": ["dev", "dev", "test", "test"],
+})
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return ThemeCoder()
+
+
+def test_counts_precision_recall_f1_by_hand(coder):
+    res = evaluate_coding(coder, GOLD)
+    t = res.table.set_index("theme")
+    # hand count: predictions {conv, eld}, {living}, {vol, eld}, {} vs gold above
+    assert t.loc["elderly_care", ["tp", "fp", "fn"]].tolist() == [1, 1, 0]
+    assert t.loc["neighborhood_mutual_aid", ["tp", "fp", "fn"]].tolist() == [0, 0, 1]
+    assert t.loc["micro", ["tp", "fp", "fn"]].tolist() == [4, 1, 1]
+    assert t.loc["micro", "precision"] == pytest.approx(4 / 5)
+    assert t.loc["micro", "recall"] == pytest.approx(4 / 5)
+    assert res.micro_f1 == pytest.approx(0.8)
+    # macro over the 5 themes present in gold or predictions: F1 = 1, 2/3, 1, 1, 0
+    assert res.macro_f1 == pytest.approx((1 + 2 / 3 + 1 + 1 + 0) / 5)
+    e = res.errors.set_index(["unit_id", "theme"])
+    assert e.loc[("g3", "elderly_care"), "error"] == "FP" and "独居老人" in e.loc[("g3", "elderly_care"), "terms"]
+    assert e.loc[("g4", "neighborhood_mutual_aid"), "error"] == "FN"
+    assert e.loc[("g4", "neighborhood_mutual_aid"), "text"] == "今天天气很好。"
+
+
+def test_split_filter(coder):
+    dev = evaluate_coding(coder, GOLD, split="dev")
+    assert dev.n_units == 2 and dev.micro_f1 == 1.0
+    assert "split=dev" in dev.summary().as_text()
+    with pytest.raises(CodebookError, match="split"):
+        evaluate_coding(coder, GOLD.drop(columns="split"), split="dev")
+
+
+def test_coded_corpus_matched_by_offsets(coder):
+    docs = pd.DataFrame({"doc_id": ["d1", "d2"], "text": ["社区开展义诊。\n\n物业公司清理楼道。", "志愿者上门。"]})
+    cc = coder.code(docs, unit="paragraph", progress=False)
+    u = cc.units
+    gold = pd.DataFrame({"doc_id": u["doc_id"], "start": u["start"], "end": u["end"], "unit_id": ["x", "y", "z"],
+                         "gold": ["convenience_services", "living_environment", ""]})
+    res = evaluate_coding(cc, gold)
+    assert res.table.set_index("theme").loc["micro", ["tp", "fp", "fn"]].tolist() == [2, 1, 0]
+    gold2 = pd.concat([gold, pd.DataFrame({"doc_id": ["d9"], "start": [0], "end": [3], "unit_id": ["q"],
+                                           "gold": [""]})])
+    with pytest.warns(DataDroppedWarning, match="1 gold unit"):
+        res2 = evaluate_coding(cc, gold2)
+    assert res2.n_unmatched == 1 and res2.n_units == 3
+    with pytest.raises(CodebookError, match="not in the codebook"):
+        evaluate_coding(cc, gold.assign(gold="weather"))
+
+
+def test_codes_to_matrix():
+    m = codes_to_matrix(pd.Series(["a; b", None, "b"]), ["a", "b", "c"])
+    assert m.to_numpy().tolist() == [[1, 1, 0], [0, 0, 0], [0, 1, 0]]
+
+
+def test_g2_equals_scipy_log_likelihood():
+    a, b, c, d = 12, 388, 5, 1995
+    obs = [[a, b], [c, d]]
+    import numpy as np
+
+    exp = np.outer([a + b, c + d], [a + c, b + d]) / (a + b + c + d)
+    # reference: scipy's G-test (power_divergence with lambda_="log-likelihood")
+    ref = power_divergence(np.ravel(obs), np.ravel(exp), lambda_="log-likelihood").statistic
+    assert _g2(a, b, c, d) == pytest.approx(ref, rel=1e-12)
+
+
+def test_suggest_terms_finds_cooccurring_words_with_evidence(coder):
+    texts = (["独居老人需要助餐，社区开设爱心饭堂，饭堂由志愿者值守。"] * 4
+             + ["业委会讨论停车收费。", "楼道照明改造完成。"] * 4)
+    cc = coder.code(texts, unit="document", progress=False)
+    s = suggest_terms(cc, "elderly_care", top=5, min_count=2)
+    assert s["term"].iloc[0] == "饭堂"
+    assert "【饭堂】" in s["evidence"].iloc[0]
+    assert not set(s["term"]) & {t.pattern for t in cc.codebook.themes["elderly_care"].terms}
+    assert (s["llr"].diff().dropna() <= 1e-12).all()
+    p = suggest_terms(cc, "elderly_care", measure="pmi", min_count=2)
+    assert (p["pmi"] > 0).all()
+    with pytest.raises(CodebookError):
+        suggest_terms(cc, "weather")
