@@ -9,6 +9,7 @@ estimators.
 
 from civictools.evaluate.bacon import BaconResult, bacon_decomposition
 from civictools.evaluate.event_study import EventStudyResult, event_study
+from civictools.evaluate.ri import RIResult, randomization_inference
 from civictools.evaluate.twfe import TWFEResult, twfe
 from civictools.evaluate.wild import WildBootstrapResult, wild_cluster_bootstrap
 
@@ -19,6 +20,8 @@ __all__: list[str] = [
     "BaconResult",
     "event_study",
     "EventStudyResult",
+    "randomization_inference",
+    "RIResult",
     "wild_cluster_bootstrap",
     "WildBootstrapResult",
 ]
