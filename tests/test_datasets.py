@@ -154,3 +154,28 @@ def test_survey_truth_matches_a_difference_in_means_of_potential_outcomes():
     did = (m[(True, 2)] - m[(True, 1)]) - (m[(False, 2)] - m[(False, 1)])
     se = float(np.sqrt((v / n).sum()))
     assert abs(did - all_ucla) < 3 * se
+
+
+def test_demo_corpus_loads_without_skips_and_agrees_with_the_rollout():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        docs = ct.load_demo_corpus()
+    skipped = docs.attrs.get("skipped")
+    assert skipped is None or len(skipped) == 0
+    assert len(docs) == 257 and docs["text"].str.len().min() > 500
+    assert {"news", "minutes", "policy"} == set(docs["kind"])
+    district = ct.load_district()
+    news = docs[docs["kind"] == "news"]
+    for r in district.dropna(subset=["programme_start"]).itertuples():
+        month = news["date"].dt.to_period("M") == r.programme_start
+        hits = news[month & news["text"].str.contains(r.community) & news["text"].str.contains("社工室")]
+        assert len(hits) >= 1, f"no news in {r.programme_start} announces the 社工室 of {r.community}"
+    # A 社工室 meeting never happens before the room opened.
+    minutes = docs[docs["kind"] == "minutes"].merge(district[["community", "programme_start"]], on="community")
+    swr = minutes[minutes["title"].fillna("").str.contains("社工室例会")]
+    before = swr[swr["date"].dt.to_period("M") < swr["programme_start"]]
+    assert swr.shape[0] > 10 and before.empty, before[["doc_id", "date"]]
+    never = minutes[minutes["programme_start"].isna()]
+    assert not never["title"].fillna("").str.contains("社工室例会").any()

@@ -40,6 +40,8 @@ from civictools.datasets._paths import data_path
 
 __all__ = [
     "load_district",
+    "load_demo_corpus",
+    "load_demo_gold",
     "load_demo_panel",
     "load_demo_truth",
     "DEMO_OUTCOMES",
@@ -225,3 +227,47 @@ def load_demo_truth(outcome: str | None = None) -> pd.DataFrame:
             raise CivictoolsError(f"unknown outcome {outcome!r}; choose one of {DEMO_OUTCOMES}")
         truth = truth[truth["outcome"] == outcome]
     return truth.reset_index(drop=True).copy()
+
+
+def load_demo_corpus(**kwargs) -> pd.DataFrame:
+    """The demo corpus of 青禾区 (news, minutes, policy) through :func:`civictools.load_corpus`.
+
+    Keyword arguments go to ``load_corpus`` (e.g. ``kind=``); the progress bar is off by default.
+
+    Examples
+    --------
+    >>> docs = load_demo_corpus()
+    >>> len(docs), sorted(docs["kind"].unique())
+    (257, ['minutes', 'news', 'policy'])
+    """
+    from civictools.corpus import load_corpus
+
+    kwargs.setdefault("progress", False)
+    return load_corpus(data_path("demo"), **kwargs)
+
+
+def load_demo_gold() -> pd.DataFrame:
+    """Gold coding of 470 demo units with the 22 governance themes.
+
+    One row per unit: ``doc_id, unit_id, kind, unit_kind, start, end, text`` and the theme sets of
+    coder A, coder B and the adjudicated ``gold`` (Python ``frozenset`` of theme ids), with
+    ``split`` ("dev" or "test": tune on dev only) and the adjudicator's ``note``.
+    See ``corpora/gold/coding/CODING.md`` for the manual and procedure.
+
+    Examples
+    --------
+    >>> g = load_demo_gold()
+    >>> len(g), sorted(g["split"].unique())
+    (470, ['dev', 'test'])
+    >>> type(g["gold"].iloc[0]).__name__
+    'frozenset'
+    """
+    from civictools.errors import CivictoolsError
+
+    path = data_path("gold", "coding", "gold.csv")
+    if not path.exists():
+        raise CivictoolsError(f"the gold coding file {path} is missing from this installation")
+    g = pd.read_csv(path, dtype={"coder_a": str, "coder_b": str, "gold": str, "note": str}, keep_default_na=False)
+    for col in ("coder_a", "coder_b", "gold"):
+        g[col] = g[col].map(lambda s: frozenset(t for t in str(s).split(";") if t))
+    return g
