@@ -184,11 +184,11 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def split_names(value: str) -> list[str]:
-    """Split a list of people on Chinese and ASCII separators, keeping brackets whole.
+def split_top(value: str, seps: str) -> list[str]:
+    """Split ``value`` on any of ``seps`` outside brackets; keep empty parts out.
 
-    >>> split_names("王丽（书记、主任）、张强, 李秀英 赵建国")
-    ['王丽（书记、主任）', '张强', '李秀英', '赵建国']
+    >>> split_top("刘海（代表，住院），王丽", "，,")
+    ['刘海（代表，住院）', '王丽']
     """
     out: list[str] = []
     depth = 0
@@ -198,7 +198,7 @@ def split_names(value: str) -> list[str]:
             depth += 1
         elif ch in "）)】]":
             depth = max(0, depth - 1)
-        if depth == 0 and ch in "、，,；;/／ \t\u3000":
+        if depth == 0 and ch in seps:
             token = "".join(buf).strip()
             if token:
                 out.append(token)
@@ -209,3 +209,12 @@ def split_names(value: str) -> list[str]:
     if token:
         out.append(token)
     return out
+
+
+def split_names(value: str) -> list[str]:
+    """Split a list of people on Chinese and ASCII separators, keeping brackets whole.
+
+    >>> split_names("王丽（书记、主任）、张强, 李秀英 赵建国")
+    ['王丽（书记、主任）', '张强', '李秀英', '赵建国']
+    """
+    return split_top(value, "、，,；;/／ \t\u3000")

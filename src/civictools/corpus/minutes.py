@@ -28,6 +28,7 @@ from civictools.corpus._common import (
     iter_lines,
     parse_datetime,
     split_names,
+    split_top,
     text_or_path as _text_or_path,
 )
 
@@ -338,27 +339,37 @@ def parse_minutes(text_or_path: str | Path) -> Minutes:
     actions = _actions(state, body_from, body_to, sections)
     turns = _turns(state, body_from, body_to, items, marker_starts)
 
-    attendees = pd.DataFrame(state.attendees, columns=["name", "role", "status"])
-    absent = pd.DataFrame(state.absent, columns=["name", "role"])
-    agenda = pd.DataFrame(items, columns=["item_no", "title", "text", "start", "end"])
-    agenda = agenda.astype({"item_no": "int64", "start": "int64", "end": "int64"})
+    attendees = _table(state.attendees, ["name", "role", "status"])
+    absent = _table(state.absent, ["name", "role"])
+    agenda = _table(items, ["item_no", "title", "text", "start", "end"],
+                    {"item_no": "int64", "start": "int64", "end": "int64"})
     return Minutes(
         title=state.title,
         date=state.date,
         venue=state.venue,
         chair=state.chair,
         recorder=state.recorder,
-        attendees=attendees.astype(object).where(attendees.notna(), None),
-        absent=absent.astype(object).where(absent.notna(), None),
+        attendees=attendees,
+        absent=absent,
         agenda=agenda,
         turns=turns,
         decisions=decisions,
-        actions=pd.DataFrame(actions, columns=["task", "owner", "deadline"]),
+        actions=_table(actions, ["task", "owner", "deadline"]),
         header_spans=sorted(set(state.header_spans)),
         topics=state.topics,
         n_attendees_stated=state.n_stated,
         text=text,
     )
+
+
+def _table(rows: list[tuple], columns: list[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Build a small frame fast: text columns stay ``object`` with None for missing."""
+    dtypes = dtypes or {}
+    data = {}
+    for k, name in enumerate(columns):
+        values = [row[k] for row in rows]
+        data[name] = pd.Series(values, dtype=dtypes.get(name, object))
+    return pd.DataFrame(data, columns=columns)
 
 
 @dataclass
@@ -513,7 +524,7 @@ def _people(value: str, state: _State) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     # A group role governs the names after it up to a semicolon:
     # 居民代表：李秀英、赵建国；物业：周涛
-    for segment in re.split(r"[；;]", value):
+    for segment in split_top(value, "；;"):
         segment = segment.strip()
         group_role = None
         gm = re.match(rf"^(?P<r>[\u4e00-\u9fff]{{0,10}}?(?:{_ROLE_SUFFIX})(?:成员|们)?)\s*[:：]\s*", segment)
@@ -521,7 +532,7 @@ def _people(value: str, state: _State) -> list[tuple[str, str | None]]:
             group_role, segment = gm.group("r"), segment[gm.end():]
         # 居民代表熊伟、孔丽娟: a role written before a name carries over to the
         # bare names after it, up to the next comma.
-        for part in re.split(r"[，,]", segment):
+        for part in split_top(segment, "，,"):
             carry = group_role
             for token in split_names(part):
                 token = token.strip("。.")
@@ -856,7 +867,5 @@ def _turns(state: _State, lo: int, hi: int, items, item_starts: set[int]) -> pd.
         start, end = line.span()
         item_no = next((no for no, _t, _x, a, b in items if a <= start < b), None)
         rows.append((item_no, who[0], who[1], m.group("text").strip(), start, end))
-    df = pd.DataFrame(rows, columns=["item_no", "speaker", "role", "text", "start", "end"])
-    df["item_no"] = df["item_no"].astype("Int64")
-    df["role"] = df["role"].astype(object).where(df["role"].notna(), None)
-    return df
+    return _table(rows, ["item_no", "speaker", "role", "text", "start", "end"],
+                  {"item_no": "Int64", "start": "int64", "end": "int64"})
