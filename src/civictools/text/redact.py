@@ -427,7 +427,7 @@ def redact(
     >>> r.entities[["kind", "original", "start", "end"]].head(2)
          kind original  start  end
     0  person      张建国      4    7
-    1  person      王秀英     11   14
+    1  person      王秀英     12   15
     >>> redact("王秀英来了", mapping=r.mapping).text
     '居民B来了'
     """

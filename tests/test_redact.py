@@ -1,0 +1,367 @@
+"""Tests of civictools.redact: one trap text per pitfall, checksums, labels, offsets, corpus."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from civictools.errors import TextError
+from civictools.text.redact import KINDS, CorpusRedaction, Redaction, redact, redact_corpus
+from civictools.text._redact_patterns import id_check_char, is_valid_id18
+
+
+# --------------------------------------------------------------------------- ID checksum
+def _reference_check_char(body17: str) -> str:
+    """GB 11643-1999 computed from its definition, independently of the package:
+    weight of position i (1-based from the left, check digit is position 18 counting
+    from the right as a_1) is W_i = 2^(i-1) mod 11 counted from the right; the check
+    value a_1 satisfies sum(a_i * W_i) ≡ 1 (mod 11), and 10 is written X."""
+    digits = [int(c) for c in body17]
+    # positions counted from the right: body digit k (0-based from left) is position 18-k
+    s = sum(d * pow(2, 17 - k, 11) for k, d in enumerate(digits))
+    for a1 in range(11):
+        if (s + a1) % 11 == 1:
+            return "X" if a1 == 10 else str(a1)
+    raise AssertionError("no check value")
+
+
+def _make_id(region: str, birth: str, seq: str) -> str:
+    body = region + birth + seq
+    return body + _reference_check_char(body)
+
+
+def test_checksum_published_example():
+    # GB 11643-1999 gives 11010519491231002X as its worked example.
+    assert _reference_check_char("11010519491231002") == "X"
+    assert id_check_char("11010519491231002") == "X"
+    assert is_valid_id18("11010519491231002X")
+    assert is_valid_id18("11010519491231002x")
+
+
+@pytest.mark.parametrize(
+    "region,birth,seq",
+    [("990102", "19560312", "002"), ("990305", "19880229", "117"), ("980101", "20010101", "009"),
+     ("990204", "19700615", "555"), ("990301", "19451231", "880")],
+)
+def test_checksum_constructed_ids(region, birth, seq):
+    number = _make_id(region, birth, seq)
+    assert id_check_char(number[:17]) == number[17]
+    assert is_valid_id18(number)
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    assert not is_valid_id18(wrong)
+    r = redact(f"身份证号{number}，错号{wrong}。", kinds="id_card")
+    assert r.text == f"身份证号[身份证号1]，错号{wrong}。"
+
+
+def test_id_needs_plausible_birth_date():
+    bad_date = _make_id("990102", "19990230", "001")  # 30 February
+    assert not is_valid_id18(bad_date)
+    assert redact(f"编号{bad_date}", kinds="id_card").entities.empty
+
+
+def test_fifteen_digit_id_only_with_cue():
+    legacy = "990102560312002"
+    assert redact(f"身份证号码：{legacy}", kinds="id_card").text == "身份证号码：[身份证号1]"
+    assert redact(f"流水号{legacy}", kinds="id_card").entities.empty
+
+
+def test_order_number_is_not_an_id():
+    assert redact("订单编号202305120000123456已处理", kinds=("id_card", "phone")).entities.empty
+
+
+# --------------------------------------------------------------------------- phones
+@pytest.mark.parametrize(
+    "phone",
+    ["13900001234", "139 0000 1234", "139-0000-1234", "+86 139 0000 1234", "+86-13900001234",
+     "0975-00001234", "(0975)00001234", "（010）00001234", "010-0000123"],
+)
+def test_phone_formats(phone):
+    r = redact(f"联系方式：{phone}，谢谢", kinds="phone")
+    assert r.entities["original"].tolist() == [phone]
+    assert r.text == "联系方式：[电话1]，谢谢"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["请拨打12345政务服务便民热线", "报警110，急救120，反诈96110", "2023年共办结13800件",
+     "涉及金额1380000元", "客服热线400-000-1234", "编号12900001234不是手机号",
+     "流水号2023139000012345", "5月16日14:30开会"],
+)
+def test_not_phones(text):
+    assert redact(text, kinds="phone").entities.empty
+
+
+def test_same_number_in_two_formats_gets_one_label():
+    r = redact("手机13900001234，也可拨139 0000 1234或+86 139-0000-1234", kinds="phone")
+    assert set(r.entities["replacement"]) == {"[电话1]"}
+
+
+def test_cued_local_number():
+    assert redact("值班电话：8888 6666", kinds="phone").text == "值班电话：[电话1]"
+
+
+# --------------------------------------------------------------------------- email, plates
+def test_email():
+    r = redact("发邮件至 zhang.san@example.org 或 ZHANG.SAN@example.org。", kinds="email")
+    assert r.entities["original"].tolist() == ["zhang.san@example.org", "ZHANG.SAN@example.org"]
+    assert set(r.entities["replacement"]) == {"[邮箱1]"}
+
+
+@pytest.mark.parametrize("plate", ["青A·12345", "青A12345", "京A·5K382", "粤B·D12345", "青AD12345", "苏E·1234学"])
+def test_plates(plate):
+    r = redact(f"车牌为{plate}的车辆", kinds="plate")
+    assert r.entities["original"].tolist() == [plate]
+
+
+@pytest.mark.parametrize("text", ["云A计划", "新A区", "青A级景区", "川A队胜出"])
+def test_not_plates(text):
+    assert redact(text, kinds="plate").entities.empty
+
+
+# --------------------------------------------------------------------------- addresses
+@pytest.mark.parametrize(
+    "detail", ["3号楼2单元301", "5栋1单元502室", "12幢302", "7号楼", "15号楼1单元1101", "2单元301室"]
+)
+def test_address_details(detail):
+    r = redact(f"纺机社区{detail}的居民", kinds="address_detail")
+    assert r.text == "纺机社区[门牌1]的居民"  # the community name is kept
+
+
+@pytest.mark.parametrize("text", ["改造涉及9栋楼", "小区共12栋", "5月16号开会", "第3栋", "青石巷17号"])
+def test_not_address_details(text):
+    assert redact(text, kinds="address_detail").entities.empty
+
+
+# --------------------------------------------------------------------------- persons: traps
+@pytest.mark.parametrize(
+    "text",
+    [
+        "居民对社区工作高度评价，许多人表示满意。",
+        "社区开展文明创建，提升幸福感，推进养老服务常态化。",
+        "周边环境整治后，黄色警示线拆除了，于是大家向前走。",
+        "江边的李子树结果了，社区张贴了通知。",
+        "何时开工？陈列室里摆着老照片。",
+        "主张建设一个新的活动中心，他主持召开会议。",
+        "小区里的小程序很好用，老师们也来了。",
+        "马上就到周末了，周一开会。",
+        "全体党员参加，和谐社区建设，安全生产月。",
+        "社区主任、社区书记、街道主任出席会议。",
+        "居民楼下，居民区内，居民代表大会，居民公约。",
+        "柳塘街道桂香里社区、云杉郡社区、南岗安置社区。",
+        "任何单位和个人不得擅自占用公共空间。",
+        "每位同志谈谈不足。",
+        "时间：2023年5月1日\n地点：社区会议室\n议题：加装电梯",
+        "雷锋志愿服务队成立，学雷锋活动月。",
+    ],
+)
+def test_words_that_look_like_names_are_kept(text):
+    r = redact(text, kinds="person")
+    assert r.entities.empty, r.entities["original"].tolist()
+    assert r.text == text
+
+
+def _persons(text, **kw):
+    return redact(text, kinds="person", **kw).entities["original"].tolist()
+
+
+def test_role_before_name():
+    assert _persons("社区党委书记周海涛介绍了情况。") == ["周海涛"]
+    assert _persons("退休教师田永福连续三年获评文明家庭。") == ["田永福"]
+
+
+def test_verb_after_name():
+    assert _persons("张建国说，电梯的事要大家商量。") == ["张建国"]
+    assert _persons("据了解，李敏表示同意。") == ["李敏"]
+
+
+def test_given_name_length_from_right_context():
+    assert _persons("居民王秀英介绍，居民李敏表示，居民张伟在会上发言。") == ["王秀英", "李敏", "张伟"]
+
+
+def test_credit_line():
+    assert _persons("（记者 张三 李四 通讯员 王五）3月12日，社区召开会议。") == ["张三", "李四", "王五"]
+
+
+def test_speaker_lines_and_attendee_list():
+    text = (
+        "主持人：社区书记江文彬\n"
+        "参会人员：刘桂芳（居民代表）、赵德明（楼长）、孙丽娟\n"
+        "向东升（物业）：已经安排维修。\n"
+        "刘桂芳：建议张贴告示。"
+    )
+    assert _persons(text) == ["江文彬", "刘桂芳", "赵德明", "孙丽娟", "向东升", "刘桂芳"]
+
+
+def test_compound_surnames():
+    assert _persons("欧阳晓峰、司马南和诸葛亮亮出席了会议。") == ["欧阳晓峰", "司马南", "诸葛亮亮"]
+
+
+def test_nicknames_titles_and_mou():
+    r = redact("老张和小李都来了，王书记说李某某也到了。", kinds="person")
+    assert r.entities["original"].tolist() == ["老张", "小李", "王", "李某某"]
+    assert "书记" in r.text  # the title is kept, only the surname is replaced
+
+
+def test_enumeration_and_propagation():
+    text = "王秀英、李桂兰、张德胜等居民代表参加了会议。会后王秀英留下来。"
+    assert _persons(text) == ["王秀英", "李桂兰", "张德胜", "王秀英"]
+
+
+def test_user_names_are_always_redacted():
+    # no cue at all: only the names= list can find it
+    assert _persons("今天常雅琴来得很早。") == []
+    assert _persons("今天常雅琴来得很早。", names=["常雅琴"]) == ["常雅琴"]
+
+
+def test_names_from_parse_minutes_if_available():
+    corpus = pytest.importorskip("civictools.corpus")
+    if not hasattr(corpus, "parse_minutes"):
+        pytest.skip("parse_minutes not available")
+    text = "居民议事会会议纪要\n时间：2023年3月5日\n主持人：王丽\n参会人员：张强、李秀英\n会议决定：通过。"
+    m = corpus.parse_minutes(text)
+    attendees = getattr(m, "attendees", None)
+    if attendees is None:
+        pytest.skip("Minutes has no attendees")
+    names = attendees["name"].tolist() if isinstance(attendees, pd.DataFrame) else list(attendees)
+    assert set(names) == {"张强", "李秀英"}
+    r = redact("表决时张强和李秀英都投了赞成票。", kinds="person", names=names)
+    assert r.entities["original"].tolist() == ["张强", "李秀英"]
+
+
+def test_global_jieba_untouched():
+    import jieba
+
+    before = (jieba.dt.initialized, len(jieba.dt.FREQ), len(jieba.user_word_tag_tab))
+    redact("社区书记张建国说，居民王秀英表示同意。")
+    assert (jieba.dt.initialized, len(jieba.dt.FREQ), len(jieba.user_word_tag_tab)) == before
+
+
+# --------------------------------------------------------------------------- labels, mapping
+def test_consistent_pseudonyms_within_text():
+    r = redact("居民王秀英说，张建国也说，王秀英又说。", kinds="person")
+    labels = dict(zip(r.entities["original"], r.entities["replacement"]))
+    assert labels == {"王秀英": "居民A", "张建国": "居民B"}
+    assert r.text == "居民居民A说，居民B也说，居民A又说。"
+
+
+def test_mapping_carries_over_and_is_not_mutated():
+    first = redact("居民王秀英说。", kinds=("person", "phone"))
+    before = dict(first.mapping)
+    second = redact("张建国和王秀英拨打13900001234。", mapping=first.mapping, kinds=("person", "phone"))
+    assert first.mapping == before
+    assert second.mapping["王秀英"] == "居民A"
+    assert second.mapping["张建国"] == "居民B"
+    assert second.mapping["13900001234"] == "[电话1]"
+    third = redact("电话13900005678", mapping=second.mapping, kinds="phone")
+    assert third.text == "电话[电话2]"
+
+
+def test_labels_after_z():
+    mapping = {f"名{i}": f"居民{chr(65 + i)}" for i in range(26)}
+    r = redact("居民王秀英说，居民张建国说。", mapping=mapping, kinds="person")
+    assert r.entities["replacement"].tolist() == ["居民AA", "居民AB"]
+
+
+def test_keep_mapping_false_discards_originals():
+    r = redact("居民王秀英说。", keep_mapping=False)
+    assert r.mapping is None
+    assert r.entities["original"].isna().all()
+    assert r.text == "居民居民A说。"
+
+
+def test_bad_mapping_is_rejected():
+    with pytest.raises(TextError, match="mapping"):
+        redact("居民王秀英说。", mapping={"王秀英": 1})
+
+
+# --------------------------------------------------------------------------- offsets, kinds, results
+def test_offsets_into_original_and_redacted_text():
+    text = "（记者 林晓燕）家住5栋1单元502室的许凤英老人说，电话139 0000 2468，邮箱a@example.org，车牌青A·5K382。"
+    r = redact(text)
+    assert r.entities["kind"].tolist() == ["person", "address_detail", "person", "phone", "email", "plate"]
+    for row in r.entities.itertuples():
+        assert text[row.start : row.end] == row.original
+        assert r.text[row.redacted_start : row.redacted_end] == row.replacement
+    # rebuilding the redacted text from the spans gives .text
+    out, pos = [], 0
+    for row in r.entities.itertuples():
+        out += [text[pos : row.start], row.replacement]
+        pos = row.end
+    assert "".join(out) + text[pos:] == r.text
+
+
+def test_kinds_subset_and_errors():
+    text = "居民王秀英电话13900001234"
+    assert redact(text, kinds=["phone"]).text == "居民王秀英电话[电话1]"
+    with pytest.raises(TextError, match="unknown redaction kind"):
+        redact(text, kinds=["name"])
+    with pytest.raises(TextError, match="needs a str"):
+        redact(None)  # type: ignore[arg-type]
+
+
+def test_result_object():
+    r = redact("居民王秀英说，电话13900001234。")
+    assert isinstance(r, Redaction)
+    assert list(r.tidy().columns)[:5] == ["kind", "original", "replacement", "start", "end"]
+    s = r.summary().as_text()
+    assert "person" in s and "phone" in s
+    html = r._repr_html_()
+    assert "<mark" in html and "王秀英" not in html and "13900001234" not in html
+    assert repr(r) == repr(redact("居民王秀英说，电话13900001234。"))
+
+
+def test_empty_text():
+    r = redact("")
+    assert r.text == "" and r.entities.empty and list(r.entities.columns)[:5] == list(
+        ["kind", "original", "replacement", "start", "end"]
+    )
+
+
+# --------------------------------------------------------------------------- corpus
+def test_corpus_is_consistent_across_documents():
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "text": ["居民王秀英说要加装电梯。", "王秀英又来了，网格员李强表示会跟进。", None],
+        }
+    )
+    res = redact_corpus(docs)
+    assert isinstance(res, CorpusRedaction)
+    assert res.documents["text"].tolist()[:2] == ["居民居民A说要加装电梯。", "居民A又来了，网格员居民B表示会跟进。"]
+    assert res.documents["text"].isna().tolist() == [False, False, True]
+    assert res.n_missing_text == 1
+    assert res.entities["doc_id"].tolist() == ["a", "b", "b"]
+    assert docs["text"].iloc[0] == "居民王秀英说要加装电梯。"  # input untouched
+    documents, entities = res
+    assert documents is res.documents and entities is res.entities
+    assert "missing text" in res.summary().as_text()
+    assert "王秀英" not in res._repr_html_()
+
+
+def test_corpus_without_propagation():
+    docs = pd.DataFrame({"doc_id": [1, 2], "text": ["居民王秀英说。", "王秀英来了。"]})
+    assert redact_corpus(docs, propagate=False).documents["text"].tolist() == ["居民居民A说。", "王秀英来了。"]
+
+
+def test_corpus_matches_single_redact_labels_and_mapping():
+    docs = pd.DataFrame({"doc_id": ["x"], "text": ["居民王秀英说，电话13900001234。"]})
+    res = redact_corpus(docs, mapping={"张建国": "居民A"})
+    assert res.mapping == {"张建国": "居民A", "王秀英": "居民B", "13900001234": "[电话1]"}
+
+
+def test_corpus_bad_input():
+    with pytest.raises(TextError, match="column 'body' not found"):
+        redact_corpus(pd.DataFrame({"text": ["a"]}), text_col="body")
+    with pytest.raises(TextError, match="row 1"):
+        redact_corpus(pd.DataFrame({"doc_id": ["a", "b"], "text": ["居民王秀英说", 3]}))
+    with pytest.raises(TextError, match="DataFrame"):
+        redact_corpus(["居民王秀英说"])  # type: ignore[arg-type]
+
+
+def test_corpus_uses_index_without_id_column():
+    res = redact_corpus(pd.DataFrame({"text": ["居民王秀英说。"]}, index=[7]))
+    assert res.entities["doc_id"].tolist() == [7]
+
+
+def test_kinds_constant():
+    assert KINDS == ("person", "phone", "id_card", "email", "address_detail", "plate")
