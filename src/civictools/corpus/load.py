@@ -311,7 +311,13 @@ def _find_community(doc_id: str, title: str | None, text: str) -> str | None:
     m = re.match(r"^([A-Za-z]{2}\d{2})(?=[_\-. ])", stem)
     if m and m.group(1).upper() in ids:
         return ids[m.group(1).upper()]
-    for scope in (title or "", text[:3000]):
+    scopes = [title or "", text[:3000]]
+    if re.search(r"[區號會議紀與際]", "".join(scopes)):
+        # Traditional-script documents name communities in traditional form.
+        from civictools.corpus.read import _t2s
+
+        scopes = [_t2s().convert(x) for x in scopes]
+    for scope in scopes:
         found = set()
         rest = scope
         for name in names:
