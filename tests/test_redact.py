@@ -256,6 +256,13 @@ def test_mapping_carries_over_and_is_not_mutated():
     assert third.text == "电话[电话2]"
 
 
+def test_names_in_mapping_are_found_again_but_not_bare_surnames():
+    first = redact("居民王秀英说，王书记同意。", kinds="person")
+    assert first.mapping == {"王秀英": "居民A", "王": "居民B"}
+    again = redact("王秀英来了，王府井很热闹。", kinds="person", mapping=first.mapping)
+    assert again.text == "居民A来了，王府井很热闹。"
+
+
 def test_labels_after_z():
     mapping = {f"名{i}": f"居民{chr(65 + i)}" for i in range(26)}
     r = redact("居民王秀英说，居民张建国说。", mapping=mapping, kinds="person")

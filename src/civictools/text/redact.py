@@ -100,6 +100,10 @@ class _Labeller:
                 kind = zh_to_kind[km.group("zh")]
                 self.next_kind[kind] = max(self.next_kind[kind], int(km.group("n")) + 1)
 
+    def person_names(self) -> tuple[str, ...]:
+        """Names (2+ characters) already in the mapping: redacted wherever they recur."""
+        return tuple(k for k, v in self.mapping.items() if len(k) >= 2 and _PERSON_RE.match(v))
+
     def label(self, kind: str, original: str) -> str:
         key = _normalise(kind, original)
         if key not in self.mapping:
@@ -408,7 +412,8 @@ def redact(
         Any of ``"person", "phone", "id_card", "email", "address_detail", "plate"``.
     mapping : dict, optional
         A mapping from an earlier result (``result.mapping``); known originals keep
-        their labels and new labels continue its numbering. It is not modified.
+        their labels, names in it are redacted wherever they recur (like ``names``),
+        and new labels continue its numbering. It is not modified.
     keep_mapping : bool, default True
         With False the result holds no link back to the originals (``mapping`` is
         None and the ``original`` column is NA).
@@ -436,7 +441,7 @@ def redact(
     kinds = _check_kinds(kinds)
     names_t = _check_names(names)
     labeller = _Labeller(mapping)
-    spans = _detect(text, kinds, names_t)
+    spans = _detect(text, kinds, tuple(dict.fromkeys(names_t + labeller.person_names())))
     out, rows = _apply(text, spans, labeller)
     entities = _entities_frame(rows)
     if not keep_mapping:
@@ -514,6 +519,8 @@ def redact_corpus(
 
         iterator = tqdm(iterator, total=len(texts), desc="redact", unit="doc")
     all_spans: list[list[_Span] | None] = []
+    labeller = _Labeller(mapping)
+    names_t = tuple(dict.fromkeys(names_t + labeller.person_names()))
     corpus_names: set[str] = set(names_t)
     for _, t in iterator:
         if not isinstance(t, str):
@@ -523,7 +530,6 @@ def redact_corpus(
         all_spans.append(spans)
         if propagate:
             corpus_names.update(t[s.start : s.end] for s in spans if s.kind == "person" and s.full)
-    labeller = _Labeller(mapping)
     out_texts: list = []
     rows: list[dict] = []
     for doc_id, t, spans in zip(ids, texts, all_spans):
