@@ -169,13 +169,13 @@ def fe_nested_in_cluster(fe: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     cluster = np.asarray(cluster, dtype=np.int64).ravel()
     if cluster.shape[0] != fe.shape[0]:
         raise EstimationError("cluster codes and fixed-effect codes differ in length")
-    g = int(cluster.max()) + 1 if cluster.size else 1
     flags = np.zeros(fe.shape[1], dtype=bool)
     for j in range(fe.shape[1]):
         codes = fe[:, j]
-        n_levels = np.unique(codes).size
-        n_pairs = np.unique(codes * g + cluster).size
-        flags[j] = n_pairs == n_levels
+        # cluster of each level's first row (reverse order: the last write wins)
+        first = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
+        first[codes[::-1]] = cluster[::-1]
+        flags[j] = bool(np.all(first[codes] == cluster))
     return flags
 
 
@@ -206,7 +206,7 @@ def fe_dof(fe: np.ndarray, cluster: np.ndarray | None = None) -> int:
     m = fe.shape[1]
     if m == 0:
         return 0
-    levels = np.array([np.unique(fe[:, j]).size for j in range(m)])
+    levels = np.array([int(np.count_nonzero(np.bincount(fe[:, j]))) for j in range(m)])
     k_fe = int(levels.sum()) - (m - 1 if m > 1 else 0)
     if cluster is None:
         return k_fe

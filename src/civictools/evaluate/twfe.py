@@ -168,11 +168,14 @@ def _fit_design(prep: dict, treat_cols: Sequence[int] = (0,)) -> _Design:
             f"regressor(s) {', '.join(map(repr, names))} are collinear with the fixed effects "
             "(constant within a fixed-effect level); remove them"
         )
-    if np.linalg.matrix_rank(X / scale) < X.shape[1]:
+    gram = (X.T @ X) / np.outer(scale, scale)
+    if np.linalg.eigvalsh(gram).min() < 1e-12:
         raise EstimationError(
             f"regressors {', '.join(prep['terms'])} are collinear after absorbing the fixed effects"
         )
-    model = sm.WLS(yv, X, weights=w) if w is not None else sm.OLS(yv, X)
+    # hasconst=False: demeaned data have no intercept, and skipping statsmodels'
+    # constant detection saves a pass over the data
+    model = sm.WLS(yv, X, weights=w, hasconst=False) if w is not None else sm.OLS(yv, X, hasconst=False)
     res = model.fit()
     coef = np.asarray(res.params, dtype=float)
     resid = yv - X @ coef
