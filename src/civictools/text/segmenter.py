@@ -214,7 +214,7 @@ class Segmenter:
         inst = rjieba.Jieba()
         for word, (freq, tag) in self._entries.items():
             if freq is None:
-                freq = inst.suggest_freq(word)
+                freq = _default_freq(inst.suggest_freq(word))
             inst.add_word(word, int(freq), tag)
             if tag:
                 self._tags[word] = tag
@@ -231,7 +231,7 @@ class Segmenter:
             tk.initialize()
         for word, (freq, tag) in self._entries.items():
             if freq is None:
-                freq = tk.suggest_freq(word, False)
+                freq = _default_freq(tk.suggest_freq(word, False))
             # freq 0 would call finalseg.add_force_split, a module-global set
             tk.add_word(word, max(int(freq), 1), tag)
             if tag:
@@ -485,6 +485,24 @@ class Segmenter:
 
 
 # --------------------------------------------------------------- helpers
+#: frequency floor of user words given without a frequency
+USER_FREQ_FLOOR = 5000
+
+
+def _default_freq(suggested: int) -> int:
+    """Frequency of a user word given without one.
+
+    jieba's bare suggestion only just joins the word in isolation. A user word
+    should also win where its edge could join a lexicon term (河湾街道 before
+    社工站 must not become 河湾 / 街道社工站), so it gets the lexicon's margin
+    over the suggestion and at least ``USER_FREQ_FLOOR`` (25 times the
+    lexicon's floor); the gold F1 does not change with these values.
+    """
+    from civictools.text._build_lexicon import MARGIN
+
+    return max(int(suggested) * MARGIN, USER_FREQ_FLOOR)
+
+
 def _ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
