@@ -9,6 +9,7 @@ occurs. Token boundaries are computed lazily, only for units with a hit that nee
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from typing import Callable, Iterable
 
 import ahocorasick
@@ -22,7 +23,7 @@ _PUNCT_BREAK = set("。！？!?；;\n")
 
 
 # entry kinds in the automaton's values
-_INC, _TRAP, _PROX_A, _PROX_B, _REQ = range(5)
+_INC, _TRAP, _PROX_A, _PROX_B, _REQ, _BET_L, _BET_R = range(7)
 _MODES = {"token": 0, "substring": 1, "prefix": 2}
 
 
@@ -48,6 +49,7 @@ class CompiledCodebook:
         # (theme, pattern, compiled, weight, req id, max width)
         self.regex_inc: list[tuple] = []
         self.regex_trap: list[tuple] = []
+        self.between: list[tuple[int, object]] = []  # (theme, Between)
         self._n_req = 0
         self.context: list[list] = [[] for _ in self.themes]
         self.negation: list[Negation | None] = []
@@ -87,6 +89,14 @@ class CompiledCodebook:
         self.needs_tokens = match == "token"
 
     def _add_exclusion(self, ti: int, k: int, ex) -> None:
+        if ex.between is not None:
+            bid = len(self.between)
+            self.between.append((ti, ex.between))
+            for lit in ex.between.left:
+                self._add(lit, (_BET_L, ti, bid, lit, 1, 0.0))
+            for lit in ex.between.right:
+                self._add(lit, (_BET_R, ti, bid, lit, 1, 0.0))
+            return
         if ex.pattern is None:
             if ti >= 0:
                 self.context[ti].append(ex)
@@ -126,6 +136,7 @@ class CompiledCodebook:
         prox_a: list[tuple] = []
         prox_b: list[tuple] = []
         req: dict[int, list[int]] = {}
+        bet: list[tuple] | None = None
         if not self._empty and text:
             for end_idx, (length, entries) in self._auto.iter(text):
                 end = end_idx + 1
@@ -137,6 +148,10 @@ class CompiledCodebook:
                         traps.append((ti, start, end))
                     elif kind == 4:
                         req.setdefault(k, []).append(start)
+                    elif kind >= 5:
+                        if bet is None:
+                            bet = []
+                        bet.append((kind, k, start, end))
                     elif kind == 2:
                         prox_a.append((ti, k, pat, start, end, w, mode))
                     else:
@@ -147,29 +162,37 @@ class CompiledCodebook:
         rejected: list[tuple] = []
         if not cands and not prox_a:
             return [], rejected
+        if bet is not None:
+            traps.extend(self._between_spans(text, bet))
         if self.regex_trap:
-            near = sorted([c[3] for c in cands] + [c[3] for c in prox_a])
+            near = None
             for ti, rx, rid, width in self.regex_trap:
+                if rid != -1 and rid not in req:
+                    continue
+                if near is None:
+                    near = sorted([c[3] for c in cands] + [c[3] for c in prox_a])
                 for s, e in _regex_spans(rx, text, rid, width, req, near):
                     traps.append((ti, s, e))
         bset: set[int] | None = None
         if tokenize is not None and self.needs_tokens:
-            bset = {0, len(text)}
-            for tok in tokenize(text):
-                bset.add(tok[1])
-                bset.add(tok[2])
+            toks = tokenize(text)
+            bset = set(map(_START, toks))
+            bset.update(map(_END, toks))
+            bset.add(0)
+            bset.add(len(text))
         has_context = self._has_context
         negation = self.negation
         valid: list[tuple] = []
+        has_rules = self._has_rules
         for ti, term, mode, s, t, w in cands:
             reason = None
             if masked and any(s < me and ms < t for ms, me in masked):
                 reason = "header"
             elif bset is not None and mode != 1 and (s not in bset or (mode == 0 and t not in bset)):
                 reason = "boundary"
-            elif traps and any((tti == ti or tti == -1) and ts < t and s < te for tti, ts, te in traps):
+            elif traps and _trapped(traps, ti, s, t):
                 reason = "trap"
-            elif self._has_rules:
+            elif has_rules:
                 if has_context[ti] and _context_hit(self.context[ti], text, term, s, t):
                     reason = "context"
                 elif negation[ti] is not None and _negated(text, s, negation[ti]):
@@ -200,6 +223,44 @@ class CompiledCodebook:
         out.sort(key=_hit_key)
         rej = [(ids[ti], term, reason, s, t) for ti, term, reason, s, t in rejected]
         return out, rej
+
+    def _between_spans(self, text: str, found: list[tuple]) -> list[tuple[int, int, int]]:
+        lefts: dict[int, list[tuple[int, int]]] = {}
+        rights: dict[int, list[tuple[int, int]]] = {}
+        for kind, bid, s, e in found:
+            (lefts if kind == _BET_L else rights).setdefault(bid, []).append((s, e))
+        out = []
+        for bid, rs in rights.items():
+            ls = lefts.get(bid)
+            if not ls:
+                continue
+            ti, rule = self.between[bid]
+            spans = []
+            for rs_, re_ in rs:
+                best = None
+                for ls_, le_ in ls:
+                    if le_ <= rs_ and rs_ - le_ <= rule.within and (best is None or ls_ < best):
+                        gap = text[le_:rs_]
+                        if rule.gap == "cjk" and not all("\u4e00" <= ch <= "\u9fff" for ch in gap):
+                            continue
+                        if rule.gap != "cjk" and "\n" in gap:
+                            continue
+                        if rule.contains and not any(c in text[ls_:re_] for c in rule.contains):
+                            continue
+                        best = ls_
+                if best is not None:
+                    spans.append([best, re_])
+            # chained titles (社区党委书记、居委会主任某某说): extend over adjacent left literals
+            for sp in spans:
+                changed = True
+                while changed:
+                    changed = False
+                    for ls_, le_ in ls:
+                        if ls_ < sp[0] and (le_ == sp[0] or (le_ == sp[0] - 1 and text[le_] == "、")):
+                            sp[0] = ls_
+                            changed = True
+                out.append((ti, sp[0], sp[1]))
+        return out
 
     def _proximity(self, text, prox_a, prox_b, bset, masked, traps, valid, rejected) -> None:
         def aligned(s, t, mode):
@@ -256,6 +317,15 @@ class CompiledCodebook:
 
 
 _RULE_NAMES = {0: "token", 1: "substring", 2: "prefix"}
+_START = itemgetter(1)
+_END = itemgetter(2)
+
+
+def _trapped(traps: list[tuple[int, int, int]], ti: int, s: int, t: int) -> bool:
+    for tti, ts, te in traps:
+        if ts < t and s < te and (tti == ti or tti == -1):
+            return True
+    return False
 
 
 def _hit_key(h):

@@ -23,6 +23,7 @@ from civictools.errors import CodebookError
 __all__ = [
     "Term",
     "Exclusion",
+    "Between",
     "Proximity",
     "Negation",
     "Theme",
@@ -57,8 +58,19 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Between:
+    """A trap from a ``left`` literal to a ``right`` literal at most ``within`` chars later."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    within: int
+    contains: tuple[str, ...] = ()
+    gap: str = "cjk"
+
+
+@dataclass(frozen=True)
 class Exclusion:
-    """A trap pattern (cancels overlapping hits) or a left/right context rule."""
+    """A trap (pattern, regex or between-span; cancels overlapping hits) or a left/right context rule."""
 
     pattern: str | None = None
     kind: str = "term"
@@ -67,12 +79,13 @@ class Exclusion:
     right: tuple[str, ...] = ()
     window: int = 4
     note: str = ""
+    between: Between | None = None
     line: int | None = field(default=None, compare=False)
 
     @property
     def is_trap(self) -> bool:
         """True for a pattern that cancels the hits it overlaps."""
-        return self.pattern is not None
+        return self.pattern is not None or self.between is not None
 
 
 @dataclass(frozen=True)
@@ -624,14 +637,20 @@ def _exclusion(x, lines, path, source, problems) -> Exclusion:
             check_regex(x["regex"])
         except ValueError as exc:
             problems.append(f"{source}: line {line}: regex {x['regex']!r}: {exc}")
-    if ("pattern" in x or "regex" in x) and ("left" in x or "right" in x):
-        problems.append(f"{source}: line {line}: an exclusion is either a trap (pattern/regex) "
+    kinds = sum(k in x for k in ("pattern", "regex", "between")) + bool("left" in x or "right" in x)
+    if kinds > 1:
+        problems.append(f"{source}: line {line}: an exclusion is either a trap (pattern/regex/between) "
                         "or a context rule (left/right), not both")
     pattern = x.get("pattern", x.get("regex"))
+    between = None
+    if "between" in x:
+        b = x["between"]
+        between = Between(left=_as_tuple(b["left"]), right=_as_tuple(b["right"]), within=int(b["within"]),
+                          contains=_as_tuple(b.get("contains")), gap=b.get("gap", "cjk"))
     return Exclusion(pattern=pattern, kind="regex" if "regex" in x else "term",
                      terms=_as_tuple(x.get("terms")), left=_as_tuple(x.get("left")),
                      right=_as_tuple(x.get("right")), window=int(x.get("window", 4)),
-                     note=x.get("note", ""), line=line)
+                     note=x.get("note", ""), between=between, line=line)
 
 
 def _negation(x, base: Negation) -> Negation:
@@ -656,6 +675,10 @@ def _term_text(t: Term) -> str:
 
 
 def _exclusion_text(x: Exclusion) -> str:
+    if x.between is not None:
+        b = x.between
+        extra = f" containing {'|'.join(b.contains)}" if b.contains else ""
+        return f"not {'|'.join(b.left)} … {'|'.join(b.right)} (within {b.within}{extra})"
     if x.pattern is not None:
         core = f"not /{x.pattern}/" if x.kind == "regex" else f"not {x.pattern}"
     else:
@@ -695,6 +718,13 @@ def _exclusion_dict(x: Exclusion):
     if x.pattern is not None and x.kind == "term" and not x.note:
         return x.pattern
     d: dict[str, Any] = {}
+    if x.between is not None:
+        b = x.between
+        d["between"] = {"left": list(b.left), "right": list(b.right), "within": b.within}
+        if b.contains:
+            d["between"]["contains"] = list(b.contains)
+        if b.gap != "cjk":
+            d["between"]["gap"] = b.gap
     if x.pattern is not None:
         d["regex" if x.kind == "regex" else "pattern"] = x.pattern
     if x.terms:
