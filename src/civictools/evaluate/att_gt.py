@@ -682,7 +682,7 @@ def att_gt(
         sample = treated | ctrl
         idx = np.flatnonzero(sample)
         if not treated.any() or not ctrl.any():
-            warnings.warn(f"no comparison units for group {g} in period {tlist[tn]}; ATT set to NaN", CivictoolsWarning, stacklevel=2)
+            warnings.warn(f"no comparison units for group {g:g} in period {tlist[tn]}; ATT set to NaN", CivictoolsWarning, stacklevel=2)
             inf[:, j] = np.nan
             continue
         dy = P.Y[idx, tn] - P.Y[idx, pret]
@@ -711,7 +711,7 @@ def att_gt(
                     raise EstimationError("overlap violated (a propensity score of 0.999 or more)")
             a, psi = kernel(dy, d, Xs, ws, ps)
         except EstimationError as exc:
-            warnings.warn(f"ATT({g}, {tlist[tn]}) not estimated: {exc}", CivictoolsWarning, stacklevel=2)
+            warnings.warn(f"ATT({g:g}, {tlist[tn]}) not estimated: {exc}", CivictoolsWarning, stacklevel=2)
             inf[:, j] = np.nan
             continue
         att[j] = a
