@@ -85,6 +85,18 @@ class ThemeCoder:
         df = pd.DataFrame(rows, columns=["theme", "term", "status", "rule", "start", "end"])
         return df.sort_values(["start", "end", "theme"], kind="stable").reset_index(drop=True)
 
+    def _minutes(self, text: str, doc_id: Any):
+        """(header spans, agenda spans) of a minutes text, cached: parsing is the slow part."""
+        cache = self.__dict__.setdefault("_minutes_cache", {})
+        if text not in cache:
+            m = _parse(text, doc_id)
+            if len(cache) > 4096:
+                cache.clear()
+            cache[text] = None if m is None else (
+                [(int(a), int(b)) for a, b in m.header_spans],
+                [(int(a), int(b)) for a, b in zip(m.agenda["start"], m.agenda["end"])])
+        return cache[text]
+
     # -- a corpus ----------------------------------------------------------------------
     def code(self, corpus: Any, unit: str = "paragraph", *, text_col: str = "text",
              id_col: str = "doc_id", progress: bool = True):
@@ -148,15 +160,15 @@ class ThemeCoder:
             masked: list[tuple[int, int]] = []
             spans: list[tuple[int, int]]
             is_minutes = str(rec.get("kind", "")).lower() == "minutes"
-            minutes = _parse(text, doc_id) if is_minutes else None
+            minutes = self._minutes(text, doc_id) if is_minutes else None
             if minutes is not None:
-                masked = [tuple(s) for s in minutes.header_spans]
+                masked = minutes[0]
             if unit == "document":
                 spans = [(0, len(text))]
             elif unit == "sentence":
                 spans = _sentence_spans(text)
-            elif unit == "agenda_item" and minutes is not None and len(minutes.agenda):
-                spans = list(zip(minutes.agenda["start"].astype(int), minutes.agenda["end"].astype(int)))
+            elif unit == "agenda_item" and minutes is not None and minutes[1]:
+                spans = minutes[1]
             else:
                 if unit == "agenda_item":
                     fallback.append(str(doc_id))
