@@ -41,13 +41,20 @@ _FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "venue": ("会议地点", "开会地点", "会议地址", "地点"),
     "chair": ("主持人", "主持"),
     "recorder": ("记录人", "记录员", "记录"),
-    "attendees": ("参会人员", "参加人员", "出席人员", "与会人员", "参会人", "出席人", "出席",
-                  "参会", "参加"),
+    "attendees": ("参会人员", "参加人员", "出席人员", "与会人员", "到会人员", "参会人", "出席人", "出席委员",
+                  "参加委员", "到会委员", "出席", "参会", "参加", "到会", "与会"),
     "observers": ("列席人员", "列席"),
-    "absent": ("缺席人员", "请假人员", "缺席", "请假"),
-    "topics": ("会议议题", "会议主题", "会议内容"),
+    "absent": ("缺席人员", "请假人员", "缺席委员", "缺席", "请假"),
+    "topics": ("会议议题", "会议主题"),
     "title": ("会议名称",),
+    # A heading over the agenda (【会议内容】): ends the header, holds no value.
+    "container": ("会议内容", "主要内容", "会议议程"),
 }
+# Agenda-form headings that structure minutes without being agenda items.
+_HEADERISH_TITLES = re.compile(
+    r"^(?:会议)?(?:基本情况|概况|情况|信息|基本信息|时间|地点|时间地点|时间、地点|时间和地点)$|^(?:参加|参会|出席|与会)人员$"
+)
+_CONTAINER_TITLES = re.compile(r"^(?:会议|主要)?(?:内容|议程|议题)$")
 _KEY_TO_FIELD = {k: f for f, keys in _FIELD_KEYS.items() for k in keys}
 _KEYS_ALT = "|".join(sorted(_KEY_TO_FIELD, key=len, reverse=True))
 # A field key starts a line or follows a separator; brackets make the colon
@@ -64,34 +71,36 @@ _FIELD_ANY = re.compile(
 _N = rf"[{CN_NUM}]+"
 _AGENDA_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("议题", re.compile(
-        rf"^【?议题\s*(?:(?P<n>{_N}|\d{{1,2}})\s*】?\s*[:：、.．]?|】|\s*[:：])\s*(?P<t>.*)$")),
+        rf"^【?(?:议题|讨论事项|议程)\s*(?:(?P<n>{_N}|\d{{1,2}})\s*】?\s*[:：、.．]?|】|\s*[:：])\s*(?P<t>.*)$")),
     ("第X项", re.compile(
-        rf"^第\s*(?P<n>{_N}|\d{{1,2}})\s*[项个](?:议题|议程|内容)?\s*[:：、.．]?\s*(?P<t>.*)$")),
+        rf"^第\s*(?P<n>{_N}|\d{{1,2}})\s*(?:项|个|件事|部分)(?:议题|议程|内容)?\s*[:：、.．]?\s*(?P<t>.*)$")),
     ("一、", re.compile(rf"^(?P<n>{_N})\s*[、.．]\s*(?P<t>.+)$")),
     ("（一）", re.compile(rf"^[（(]\s*(?P<n>{_N})\s*[）)]\s*[、.．]?\s*(?P<t>.+)$")),
     ("1.", re.compile(r"^(?P<n>\d{1,2})\s*(?:[、．]|\.(?!\d)|[)）])\s*(?P<t>.+)$")),
     ("（1）", re.compile(r"^[（(]\s*(?P<n>\d{1,2})\s*[）)]\s*(?P<t>.+)$")),
 ]
 _LIST_MARK = re.compile(
-    rf"^\s*(?:{_N}\s*[、.．]|[（(]\s*(?:{_N}|\d{{1,2}})\s*[）)]|\d{{1,2}}\s*(?:[、．]|\.(?!\d)|[)）])"
+    rf"^\s*(?:第\s*(?:{_N}|\d{{1,2}})\s*(?:项|个|件事|部分)\s*[:：、.．]?|{_N}\s*[、.．]|[（(]\s*(?:{_N}|\d{{1,2}})\s*[）)]|\d{{1,2}}\s*(?:[、．]|\.(?!\d)|[)）])"
     r"|[①-⑳]|[一二三四五六七八九十]是|[-•·*])\s*"
 )
 
 # --------------------------------------------------------------------------
 # decisions and actions
 _DECISION_CUE = re.compile(
-    r"(?:(?:会议)?决议(?:如下|事项)?|议定事项|会议决定|会议议定|会议一致同意|"
-    r"形成(?:如下|以下)(?:意见|决议|决定|共识))\s*(?:如下)?\s*[:：]?\s*"
+    r"(?:(?:会议)?决议(?:如下|事项)?|议定事项|商定事项|会议决定|会议议定|会议商定|会议确定|会议(?:最后|最终)?明确|"
+    r"会议一致同意|表决结果|形成(?:如下|以下)(?:意见|决议|决定|共识))\s*(?:如下)?\s*[:：]?\s*"
 )
 _ACTION_CUE = re.compile(
-    r"^(?:工作安排|任务分工|责任分工|分工落实|落实分工|后续工作|后续安排|工作任务|任务清单|"
-    r"行动计划|落实事项|责任清单|任务安排)(?:如下)?\s*[:：]?\s*$"
+    r"^(?:工作安排|任务分工|责任分工|分工落实|落实分工|后续工作|后续安排|工作任务|任务清单|会后事项|下步工作|"
+    r"下一步工作|下步安排|下一步安排|行动计划|落实事项|责任清单|任务安排)(?:如下)?\s*[:：]?\s*$"
 )
 _OWNER_LABEL = re.compile(r"责任(?:人|单位|部门)\s*[:：]?\s*(?P<o>[^；;，,。\s)）]+)")
 _DEADLINE_LABEL = re.compile(
     r"(?:完成时限|完成时间|时限|截止时间|截止日期|完成期限)\s*[:：]?\s*(?P<d>[^；;，,。)）]+)"
 )
-_OWNER_PROSE = re.compile(r"由(?P<o>[^，,。；;：:]{2,15}?)(?:牵头)?(?:负责|落实|承担|跟进)")
+_OWNER_PROSE = re.compile(
+    r"(?:由|(?<=[，,；;]))(?P<o>[^，,。；;：:（(]{2,15}?)(?:牵头)?(?:负责|落实|承担|跟进)(?![人])"
+)
 _DEADLINE_PROSE = re.compile(
     r"(?P<d>(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号]|底|中旬|上旬|下旬)|本周内|本月内|月底|年底|"
     r"\d{1,2}[日号])(?:前|之前)?)"
@@ -117,11 +126,14 @@ def _role_name(token: str) -> re.Match[str] | None:
     return None
 
 
+_NAME_ROLE = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{2,3}?)(?P<role>书记|副书记|主任|副主任|社工|网格员|楼栋长|楼长|站长|科长|经理|会长|队长|组长)$"
+)
 _ROLE_ONLY = re.compile(rf"^[\u4e00-\u9fff]{{0,8}}(?:{_ROLE_SUFFIX})$")
 _SPEAKER_COLON = re.compile(
     r"^(?P<who>[\u4e00-\u9fffA-Za-z·]{1,12}?)\s*(?:[（(](?P<role>[^）)]{1,20})[）)])?\s*[:：]\s*(?P<text>\S.*)$"
 )
-_SPEECH_VERB = "说|表示|提出|指出|认为|介绍|建议|反映|补充|回应|答复|发言|强调|询问|提问|回答|解释|通报|汇报"
+_SPEECH_VERB = "说|表示|提出|指出|认为|介绍|建议|反映|补充|回应|答复|发言|强调|询问|提问|回答|解释|通报|汇报|说明|讲|表态"
 _SPEAKER_VERB = re.compile(
     r"^(?P<who>[\u4e00-\u9fff·]{2,14}?)\s*(?:[（(](?P<role>[^）)]{1,20})[）)])?\s*"
     rf"(?:{_SPEECH_VERB})(?:道|了)?\s*[:：，,]\s*(?P<text>\S.*)$"
@@ -335,8 +347,9 @@ def parse_minutes(text_or_path: str | Path) -> Minutes:
     body_to = _parse_tail(state, body_from)
     _parse_prose_header(state, body_from, body_to)
     items, sections, marker_starts = _split_agenda(state, body_from, body_to)
-    decisions = _decisions(state, body_from, body_to)
-    actions = _actions(state, body_from, body_to, sections)
+    decision_points = _decisions(state, body_from, body_to)
+    decisions = [text for text, _idx in decision_points]
+    actions = _actions(state, body_from, body_to, sections, decision_points)
     turns = _turns(state, body_from, body_to, items, marker_starts)
 
     attendees = _table(state.attendees, ["name", "role", "status"])
@@ -436,12 +449,16 @@ def _parse_header(state: _State) -> int:
         state.title_date = found[0] if found else None
         i += 1
         # A bracketed note under the title: （2023年第3次） or a date line.
-        if i < len(lines) and re.fullmatch(r"\s*[（(][^）)]{1,40}[）)]\s*", lines[i].text):
-            note = find_datetime(lines[i].text)
+        j = i
+        while j < len(lines) and not lines[j].stripped:
+            j += 1
+        if j < len(lines) and re.fullmatch(r"\s*[（(][^）)]{1,40}[）)]\s*", lines[j].text) \
+                and not _fields_in_line(lines[j].stripped[1:-1]):
+            note = find_datetime(lines[j].text)
             if note and state.title_date is None:
                 state.title_date = note[0]
-            state.header_spans.append(lines[i].span())
-            i += 1
+            state.header_spans.append(lines[j].span())
+            i = j + 1
     list_field: str | None = None
     while i < len(lines):
         line = lines[i]
@@ -450,7 +467,10 @@ def _parse_header(state: _State) -> int:
             list_field = None
             i += 1
             continue
-        fields = _fields_in_line(line.text)
+        inner = s[1:-1] if re.fullmatch(r"[（(].+[）)]", s) else s
+        # 一、会议时间：… — header fields numbered like agenda items.
+        inner = _LIST_MARK.sub("", inner, count=1) if _LIST_MARK.match(inner) else inner
+        fields = _header_fields(inner)
         if fields:
             list_field = None
             for name, value in fields:
@@ -460,6 +480,13 @@ def _parse_header(state: _State) -> int:
             state.header_spans.append(line.span())
             i += 1
             continue
+        mark = _agenda_match(s)
+        if mark and _HEADERISH_TITLES.match(_clean(mark[1].group("t") or "")):
+            # 一、会议概况 above the header fields.
+            state.header_spans.append(line.span())
+            list_field = None
+            i += 1
+            continue
         if list_field is not None and _continues_list(s, list_field):
             _set_field(state, list_field, s)
             state.header_spans.append(line.span())
@@ -467,6 +494,18 @@ def _parse_header(state: _State) -> int:
             continue
         break
     return i
+
+
+def _header_fields(line: str) -> list[tuple[str, str]]:
+    """Fields of a header line, or [] when a value reads like speech (主持人：今天…)."""
+    fields = _fields_in_line(line)
+    for name, value in fields:
+        value = _clean(value)
+        if name in ("chair", "recorder") and (len(value) > 30 or re.search(r"[。！？]", value)):
+            return []
+        if name == "date" and value and parse_datetime(value) is None and len(value) > 20:
+            return []
+    return fields
 
 
 def _continues_list(s: str, list_field: str) -> bool:
@@ -482,7 +521,7 @@ def _set_field(state: _State, name: str, value: str) -> None:
     if name == "date":
         state.date = state.date or parse_datetime(value)
     elif name == "venue":
-        state.venue = state.venue or value
+        state.venue = state.venue or _clean(re.split(r"[。；;]", value, maxsplit=1)[0])
     elif name == "chair":
         person, role = _person(value)
         state.chair, state.chair_role = person, role
@@ -490,6 +529,8 @@ def _set_field(state: _State, name: str, value: str) -> None:
         state.recorder = _person(value)[0]
     elif name == "title":
         state.title = state.title or value
+    elif name == "container":
+        return
     elif name == "topics":
         m = _agenda_match(value)
         state.topics.extend(_clean(x) for x in re.split(r"[；;]", m[1].group("t") if m else value)
@@ -510,6 +551,12 @@ def _person(token: str) -> tuple[str, str | None]:
     if m:
         return m.group("n").strip(), m.group("r").strip() or None
     m = _role_name(token)
+    if m:
+        return m.group("name"), m.group("role")
+    m = re.fullmatch(r"(?P<r>\S{2,16})\s+(?P<n>[\u4e00-\u9fff]{2,3})", token)
+    if m:
+        return m.group("n"), m.group("r")
+    m = _NAME_ROLE.match(token)
     if m:
         return m.group("name"), m.group("role")
     return token, None
@@ -577,12 +624,15 @@ def _parse_tail(state: _State, body_from: int) -> int:
 
 def _parse_prose_header(state: _State, body_from: int, body_to: int) -> None:
     """Fill date/venue/chair from the opening paragraph when there is no header."""
-    first = next((ln for ln in state.lines[body_from:body_to] if ln.stripped), None)
+    opening = [
+        ln.stripped for ln in state.lines[body_from:body_to]
+        if ln.stripped and not (_agenda_match(ln.stripped) and len(ln.stripped) <= 20)
+    ][:2]
     if state.date is None:
         state.date = state.title_date
-    if first is None:
+    if not opening:
         return
-    s = first.stripped
+    s = "\n".join(opening)
     if state.date is None:
         found = find_datetime(s)
         if found:
@@ -594,26 +644,44 @@ def _parse_prose_header(state: _State, body_from: int, body_to: int) -> None:
         if m:
             state.venue = m.group("v")
     if state.chair is None:
-        m = re.search(r"(?:由)?(?P<c>[\u4e00-\u9fff]{0,8}?[\u4e00-\u9fff]{2,3})主持", s)
+        m = re.search(r"主持人是(?P<c>[\u4e00-\u9fff]{2,10})", s) or re.search(
+            r"(?:由|会议由)?(?P<c>[\u4e00-\u9fff]{2,11})(?:同志)?主持", s)
         if m:
-            who = re.sub(r"^.*[，,]", "", m.group("c")).removeprefix("由")
+            who = m.group("c").removeprefix("会议由").removeprefix("由").removeprefix("会议")
             state.chair, state.chair_role = _person(who)
     if state.recorder is None:
-        m = re.search(r"(?P<r>[\u4e00-\u9fff]{2,10}?)(?:负责)?记录", s)
-        if m:
+        m = re.search(r"(?P<r>[\u4e00-\u9fff]{2,10}?)(?:负责|帮忙|作|做)?记录", s)
+        if m and not re.search(r"会议|记录$", m.group("r")):
             state.recorder = _person(m.group("r").removeprefix("由"))[0]
 
 
 def _is_section_cue(s: str) -> str | None:
+    s = re.sub(r"^【(.{1,12})】", r"\1", s.strip())
     body = _LIST_MARK.sub("", s, count=1) if _LIST_MARK.match(s) else s
     if _ACTION_CUE.match(body):
         return "actions"
     m = _DECISION_CUE.search(body)
-    if m and m.start() <= 12 and not body[m.end():].strip():
+    if m and _cue_at_start(body, m) and not body[m.end():].strip():
         return "decisions"
     if re.fullmatch(r"(?:会议)?(?:决议|决定|议定)(?:事项|内容|情况)?\s*[:：]?", body):
         return "decisions"
+    # A short lead-in line over a list: 本次例会确定： / 讨论后定下来： / 会后分工
+    if len(body) <= 12 and re.fullmatch(
+        r"(?:会后|会议)?(?:分工|安排)|形成(?:如下|以下)?(?:意见|共识)|.{0,6}(?:确定|商定|明确|议定|决定)的?(?:事项)?|"
+        r".{0,6}(?:工作安排|下月安排|下步安排|下一步安排|后续事项|后续安排|任务分工)", body):
+        return "actions" if re.search(r"分工|安排|后续", body) else "decisions"
+    if len(body) <= 30 and body.endswith(("：", ":")):
+        if re.search(r"商定|确定|明确|决定|议定|同意|定下来|形成.{0,4}(?:意见|共识)|共识|决议", body):
+            return "decisions"
+        if re.search(r"分工|安排|任务|后续|下步|下一步|落实", body):
+            return "actions"
     return None
+
+
+def _cue_at_start(body: str, m: re.Match[str]) -> bool:
+    """The cue opens the line, or follows a short clause (经讨论，…)."""
+    prefix = body[: m.start()]
+    return not prefix or (len(prefix) <= 12 and prefix.endswith(("，", ",", "。")))
 
 
 def _split_agenda(state: _State, lo: int, hi: int):
@@ -631,6 +699,10 @@ def _split_agenda(state: _State, lo: int, hi: int):
             continue
         m = _agenda_match(s)
         if m:
+            title = _clean(m[1].group("t") or "")
+            # 二、会议内容 holds the items; 一、会议概况 is header prose.
+            if _CONTAINER_TITLES.match(title) or _HEADERISH_TITLES.match(title):
+                continue
             marks[idx] = m
     # Lines inside a listed section (after a cue) are decision/action points,
     # not agenda items, until a marker of a higher rank appears.
@@ -704,19 +776,20 @@ def _block(state: _State, number: int, title: str | None, i: int, stop: int):
     return (number, title, state.text[start:end], start, end)
 
 
-def _decisions(state: _State, lo: int, hi: int) -> list[str]:
+def _decisions(state: _State, lo: int, hi: int) -> list[tuple[str, int]]:
+    """Decision points with the index of the line each comes from."""
     lines = state.lines
-    out: list[str] = []
+    out: list[tuple[str, int]] = []
     idx = lo
     while idx < hi:
         s = lines[idx].stripped
         body = _LIST_MARK.sub("", s, count=1) if _LIST_MARK.match(s) else s
         m = _DECISION_CUE.search(body)
         cue_alone = _is_section_cue(s) == "decisions"
-        if cue_alone or (m and m.start() <= 12 and not _SPEAKER_COLON.match(body[: m.start()] + "：x")):
+        if cue_alone or (m and _cue_at_start(body, m)):
             rest = "" if cue_alone else body[m.end():].strip()
             if rest:
-                out.extend(_split_points(rest))
+                out.extend((point, idx) for point in _split_points(rest))
                 idx += 1
                 continue
             idx += 1
@@ -735,7 +808,7 @@ def _decisions(state: _State, lo: int, hi: int) -> list[str]:
                 if not _LIST_MARK.match(t) and out and _CLOSING.match(t):
                     break
                 if point:
-                    out.append(_keep_stop(t, point))
+                    out.append((_keep_stop(t, point), idx))
                 idx += 1
             continue
         idx += 1
@@ -753,9 +826,26 @@ def _split_points(rest: str) -> list[str]:
     return parts if parts else [rest]
 
 
-def _actions(state: _State, lo: int, hi: int, sections):
+def _prose_action(body: str) -> tuple[str, str | None, str | None] | None:
+    """``公示预算明细，由龚丽负责，9月底前完成`` -> (task, owner, deadline)."""
+    owner_p = _OWNER_PROSE.search(body)
+    deadline_p = _DEADLINE_PROSE.search(body)
+    task = body
+    if owner_p:
+        head = body[: owner_p.start()]
+        cut = max(head.rfind("，"), head.rfind(","))
+        if cut > 0:
+            task = _clean(head[:cut])
+    return task, owner_p.group("o") if owner_p else None, deadline_p.group("d") if deadline_p else None
+
+
+def _actions(state: _State, lo: int, hi: int, sections, decisions: list[tuple[str, int]]):
     lines = state.lines
     out: list[tuple[str, str | None, str | None]] = []
+    # Decision points that name who does it (…，侯娟负责，8月31日前完成) are actions.
+    from_decisions: dict[int, list[str]] = {}
+    for text, idx in decisions:
+        from_decisions.setdefault(idx, []).append(text)
     in_section: set[int] = set()
     for start, stop, kind in sections:
         if kind == "actions":
@@ -800,18 +890,11 @@ def _actions(state: _State, lo: int, hi: int, sections):
             continue
         if idx in in_section:
             body = _clean(_LIST_MARK.sub("", s, count=1) if _LIST_MARK.match(s) else s)
-            owner_p = _OWNER_PROSE.search(body)
-            deadline_p = _DEADLINE_PROSE.search(body)
-            task = body
-            if owner_p:
-                # 公示预算明细，由龚丽负责，9月底前完成 -> the task is the clause
-                # before the owner.
-                head = body[: owner_p.start()]
-                cut = max(head.rfind("，"), head.rfind(","))
-                if cut > 0:
-                    task = _clean(head[:cut])
-            out.append((task, owner_p.group("o") if owner_p else None,
-                        deadline_p.group("d") if deadline_p else None))
+            out.append(_prose_action(body))
+        elif idx in from_decisions:
+            for text in from_decisions[idx]:
+                if _OWNER_PROSE.search(text):
+                    out.append(_prose_action(_clean(text)))
     return out
 
 
@@ -850,6 +933,8 @@ def _turns(state: _State, lo: int, hi: int, items, item_starts: set[int]) -> pd.
         s = line.stripped
         if not s or line.span()[0] in item_starts or _is_section_cue(s):
             continue
+        # 15:05　冯建国：… (minutes typed with clock times)
+        s = re.sub(r"^\d{1,2}[:：]\d{2}\s*", "", s)
         # The verb form first: in 居民代表某某说：… the colon form would take
         # 说 as part of the name.
         m = _SPEAKER_VERB.match(s)
