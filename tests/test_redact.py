@@ -127,7 +127,9 @@ def test_address_details(detail):
     assert r.text == "纺机社区[门牌1]的居民"  # the community name is kept
 
 
-@pytest.mark.parametrize("text", ["改造涉及9栋楼", "小区共12栋", "5月16号开会", "第3栋", "青石巷17号"])
+@pytest.mark.parametrize(
+    "text", ["改造涉及9栋楼", "小区共12栋", "5月16号开会", "第3栋", "青石巷17号", "装了自闭阀的1至8栋"]
+)
 def test_not_address_details(text):
     assert redact(text, kinds="address_detail").entities.empty
 
@@ -152,6 +154,9 @@ def test_not_address_details(text):
         "每位同志谈谈不足。",
         "时间：2023年5月1日\n地点：社区会议室\n议题：加装电梯",
         "雷锋志愿服务队成立，学雷锋活动月。",
+        "留下的老人和孩子需要有人关心。",
+        "社工和网格员每周五下午碰头一次。",
+        "，宣传工作要做好。",
     ],
 )
 def test_words_that_look_like_names_are_kept(text):
@@ -190,6 +195,17 @@ def test_speaker_lines_and_attendee_list():
         "刘桂芳：建议张贴告示。"
     )
     assert _persons(text) == ["江文彬", "刘桂芳", "赵德明", "孙丽娟", "向东升", "刘桂芳"]
+
+
+def test_lists_with_titles_and_word_like_names():
+    text = "记录：田野（社工）\n参会：社区民警贺警官、朱工、老吕\n钱医生：发热的较多。\n田野负责记录。"
+    r = redact(text, kinds="person")
+    assert r.entities["original"].tolist() == ["田野", "贺", "朱", "老吕", "钱", "田野"]
+
+
+def test_compound_surname_not_split_from_role():
+    assert _persons("合唱团团长孙月娥笑称：“我们团就缺男声。”") == ["孙月娥"]
+    assert _persons("发起人之一诸葛悦说，大家先做起来。") == ["诸葛悦"]
 
 
 def test_compound_surnames():

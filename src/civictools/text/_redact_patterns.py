@@ -139,7 +139,8 @@ def find_address_details(text: str) -> list[tuple[int, int, str]]:
         # A bare "N号" is a date or a serial ("5月16号"), only 号楼/号院 mark a building.
         if re.fullmatch(rf"(?:{_NUM})号", piece):
             continue
-        if s > 0 and (text[s - 1].isdigit() or text[s - 1] in "第月"):
+        # "第3栋", "5月16号", and ranges "1至8栋" name no one's home
+        if s > 0 and (text[s - 1].isdigit() or text[s - 1] in "第月至到~～—-"):
             continue
         bare_count = re.fullmatch(rf"(?:{_NUM})(?:栋|幢|座)", piece)
         if bare_count:

@@ -163,6 +163,11 @@ class _Tokens:
         e = self.end_of[i]
         return (s, e) not in self.nr_spans
 
+    def is_plain_word(self, s: int, e: int) -> bool:
+        """True if jieba reads exactly text[s:e] as one ordinary (non-name) word (宣传, 高兴)."""
+        got = self.flag_at.get(s)
+        return got is not None and got[0] == e and not got[1].startswith("nr")
+
     def is_nr(self, s: int, e: int) -> bool:
         return (s, e) in self.nr_spans
 
@@ -262,7 +267,7 @@ class _PersonFinder:
             return "weak"
         return None
 
-    def name_shape(self, item: str, *, structural: bool = False) -> bool:
+    def name_shape(self, item: str, *, structural: bool = False, allow_excluded: bool = False) -> bool:
         """True if a whole item looks like a full name (surname + 1-2 given chars).
 
         In a speaker line or attendee list (``structural``) only an item that *is*
@@ -279,7 +284,7 @@ class _PersonFinder:
         given = item[len(sn) :]
         if not 1 <= len(given) <= 2 or not self.given_ok(given):
             return False
-        if item in self.lex.exclusions:
+        if item in self.lex.exclusions and not allow_excluded:
             return False
         return structural or not any(item[:k] in self.lex.exclusions for k in range(2, len(item) + 1))
 
@@ -295,8 +300,12 @@ class _PersonFinder:
                     self.mark(k, k + len(name), "known", True)
                 start = k + 1
 
-    def add_item(self, s: int, item: str, how: str) -> None:
-        """Accept one list item starting at s: a name, role+name, or surname+title."""
+    def add_item(self, s: int, item: str, how: str, paren: bool = False) -> None:
+        """Accept one list item starting at s: a name, role+name, or surname+title.
+
+        ``paren``: a bracketed role follows the item ("田野（社工）"), which makes it a
+        name even when it is also a common word.
+        """
         # strip leading roles ("社区书记江文彬")
         off = 0
         while True:
@@ -305,21 +314,23 @@ class _PersonFinder:
                 break
             off += len(w)
         rest = item[off:]
-        if self.name_shape(rest, structural=True):
-            if self.free(s + off, s + len(item)):
-                self.mark(s + off, s + len(item), how, True)
-            return
         sn = None
         for k in range(self.lex.max_surname, 0, -1):
             if rest[:k] in self.lex.surnames:
                 sn = rest[:k]
                 break
-        if sn and rest[len(sn) :] in self.lex.title_after and self.free(s + off, s + off + len(sn)):
-            self.mark(s + off, s + off + len(sn), how + "+title", False)
+        # "朱工" (engineer Zhu) only in lists and speaker lines: 工 alone is too common a suffix
+        if sn and (rest[len(sn) :] in self.lex.title_after or rest[len(sn) :] == "工"):
+            if self.free(s + off, s + off + len(sn)):
+                self.mark(s + off, s + off + len(sn), how + "+title", False)
+            return
+        if self.name_shape(rest, structural=True, allow_excluded=paren):
+            if self.free(s + off, s + len(item)):
+                self.mark(s + off, s + len(item), how, True)
 
     def add_speakers(self) -> None:
         for m in _SPEAKER.finditer(self.text):
-            self.add_item(m.start("who"), m.group("who"), "speaker")
+            self.add_item(m.start("who"), m.group("who"), "speaker", paren=m.group("role") is not None)
 
     def add_lists(self) -> None:
         heads = "|".join(re.escape(h) for h in self.lex.list_head)
@@ -333,11 +344,11 @@ class _PersonFinder:
     def _split_items(self, s: int, e: int, how: str) -> None:
         seg = self.text[s:e]
         # parentheses hold roles and units ("（居民代表）"), never the listed names
-        masked = re.sub(r"[（(][^）)]*[）)]", lambda x: " " * len(x.group()), seg)
-        for m in re.finditer(r"[^、，,；;\s\u3000和及与]+", masked):
+        masked = re.sub(r"[（(][^）)]*[）)]", lambda x: "\0" * len(x.group()), seg)
+        for m in re.finditer(r"[^、，,；;\s\u3000\0和及与—\-:：]+", masked):
             item = m.group()
             if 2 <= len(item) <= 10:
-                self.add_item(s + m.start(), item, how)
+                self.add_item(s + m.start(), item, how, paren=masked[m.end() : m.end() + 1] == "\0")
 
     def add_credits(self) -> None:
         heads = "|".join(re.escape(h) for h in self.lex.credit_head)
@@ -414,7 +425,7 @@ class _PersonFinder:
         title = self.starts_with_any(k, self.lex.title_after)
         if not title or not left_ok or self.tokens.inside_word(i) or not self.free(i, k):
             return None
-        if self.lex.surnames[sn] == 2 and not self.tokens.boundary_at(i):
+        if self.lex.surnames[sn] >= 2:  # "社工和网格员": 和 is no surname here
             return None
         self.mark(i, k, "title", False)
         return k
@@ -438,7 +449,7 @@ class _PersonFinder:
             if right:
                 options.append((g, e, right))
         word_at_i = self.tokens.flag_at.get(i, (i + 1,))[0]
-        if not options and role and not excluded and (tier == 1 or word_at_i <= k + 2):
+        if not options and role and not excluded and (tier == 1 or (tier == 2 and word_at_i <= k + 2)):
             # No punctuation or cue after the name ("退休教师田永福连续三年"): trust the role
             # on the left and take the length at which jieba ends a word.
             for g in (2, 1):
@@ -465,13 +476,15 @@ class _PersonFinder:
         if role and not excluded:
             if tier == 1 or nr or right == "strong":
                 accept = "role"
-            elif not inside and word_at_i <= e:
+            elif tier == 2 and not inside and word_at_i <= e:
                 # a tier-2 surname after a role, unless jieba reads a word starting
                 # there ("居民练习" -> 练习)
                 accept = "role"
         elif role and excluded and right == "strong":
             accept = "role+strong"
-        elif tier == 1 and not excluded and not inside:
+        elif len(sn) == 2 and right == "strong" and not excluded and not inside:
+            accept = "compound+verb"  # 欧阳, 诸葛 ... are distinctive enough
+        elif tier == 1 and not excluded and not inside and not self.tokens.is_plain_word(i, e):
             left = self.left_boundary(i)
             if right == "strong" and (left or nr):
                 accept = "verb"
