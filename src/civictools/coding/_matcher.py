@@ -282,7 +282,7 @@ class CompiledCodebook:
                 reason = "header"
             elif not aligned(s, t, mode):
                 reason = "boundary"
-            elif any((tti == ti or tti == -1) and ts < t and s < te for tti, ts, te in traps):
+            elif traps and _trapped(traps, ti, s, t):
                 reason = "trap"
             elif self.context[ti] and _context_hit(self.context[ti], text, term, s, t):
                 reason = "context"
@@ -322,8 +322,10 @@ _END = itemgetter(2)
 
 
 def _trapped(traps: list[tuple[int, int, int]], ti: int, s: int, t: int) -> bool:
+    # a trap cancels the hits it overlaps, except a hit that covers the whole trap
+    # (a longer term is not a look-alike of a shorter trap inside it)
     for tti, ts, te in traps:
-        if ts < t and s < te and (tti == ti or tti == -1):
+        if ts < t and s < te and (tti == ti or tti == -1) and not (s <= ts and te <= t):
             return True
     return False
 
