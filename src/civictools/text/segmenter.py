@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from itertools import filterfalse
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -312,7 +313,8 @@ class Segmenter:
         ['居民议事会', '讨论', '加装电梯']
         """
         _check_text(text)
-        return [t for t in self._cut_all(text) if not t.isspace()]
+        # filterfalse with the C method str.isspace runs without a Python loop
+        return list(filterfalse(str.isspace, self._cut_all(text)))
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         """Tokens with ``(start, end)`` character offsets; together they cover ``text``.
@@ -553,14 +555,25 @@ def _progress(total: int, progress: bool) -> Any:
     return tqdm(total=total, unit="doc", desc="segmenting", leave=False)
 
 
+#: share of the calling process relative to a worker: it also unpacks the
+#: workers' results, so it takes a little less text
+_PARENT_WEIGHT = 0.8
+
+
 def _balanced_shares(docs: list[str], n: int) -> list[tuple[int, int]]:
     total = sum(len(d) for d in docs) or 1
+    weights = [_PARENT_WEIGHT] + [1.0] * (n - 1)
+    cuts = []
+    acc_w = 0.0
+    for w in weights[:-1]:
+        acc_w += w
+        cuts.append(total * acc_w / sum(weights))
     bounds = [0]
     acc = 0
-    k = 1
+    k = 0
     for i, d in enumerate(docs):
         acc += len(d)
-        if k < n and acc >= total * k / n:
+        if k < len(cuts) and acc >= cuts[k]:
             bounds.append(i + 1)
             k += 1
     while len(bounds) < n:

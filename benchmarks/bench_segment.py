@@ -1,0 +1,263 @@
+"""Segmentation benchmark: accuracy on the gold sentences, engine agreement, speed, memory.
+
+Run:  .venv/bin/python benchmarks/bench_segment.py            (full, ~2 minutes)
+      .venv/bin/python benchmarks/bench_segment.py --quick    (smaller corpora)
+
+Prints, in one run and side by side with the peer (jieba 0.42.1):
+1. span F1 on the gold sentences: plain jieba, jieba + lexicon, the Rust engine, HMM on/off;
+2. how often governance terms come out whole (gold + demo text);
+3. identity rate of the jieba and rjieba engines loaded with the same dictionaries;
+4. throughput of Segmenter.cut_many against jieba.lcut on the same text (ratio);
+5. n_jobs=2 against n_jobs=1 on a ~20 MB corpus (ratio);
+6. warm start-up time and memory (RSS delta) per Segmenter, in fresh processes.
+The machine is shared: trust the ratios more than the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jieba
+
+from civictools.text._lexicon import read_lexicon
+from civictools.text._segeval import load_gold, span_prf, spans, wholeness
+from civictools.text.segmenter import DEFAULT_HMM, Segmenter
+from civictools.text.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "src" / "civictools" / "data"
+
+
+def demo_texts() -> list[str]:
+    out = []
+    for p in sorted((DATA / "demo").rglob("*")):
+        if p.is_file() and p.suffix in (".txt", ".html", ".md"):
+            t = p.read_text(encoding="utf-8", errors="replace")
+            out.append(re.sub(r"<[^>]+>", " ", t) if p.suffix == ".html" else t)
+    return out
+
+
+def district_words() -> list[str]:
+    """Place names of the fictional district as a user dictionary.
+
+    The gold standard splits 社区/街道 off a place name (纺机 社区), so the
+    stems go in, plus the district 青禾区.
+    """
+    words = {"青禾区"}
+    with open(DATA / "district" / "district.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for name in (row["community"], row["street"]):
+                for suffix in ("社区", "街道"):
+                    if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                        words.add(name[: -len(suffix)])
+    return sorted(words)
+
+
+def theme_terms() -> list[str]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_text_segment import THEME_TERMS  # the indicator terms of design/themes.md
+
+    return THEME_TERMS
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} ==")
+
+
+def accuracy() -> None:
+    gold = load_gold()
+    texts = [t for t, _, _ in gold]
+    ref = [g for _, g, _ in gold]
+    styles = [s for _, _, s in gold]
+    section(f"1. span F1 on {len(gold)} gold sentences (news/minutes/policy)")
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    rows = []
+    for hmm in (True, False):
+        rows.append((f"plain jieba, HMM {'on' if hmm else 'off'}", [tk.lcut(t, HMM=hmm) for t in texts]))
+    for engine in ("jieba", "rjieba"):
+        for hmm in (True, False):
+            seg = Segmenter(engine=engine, hmm=hmm)
+            rows.append((f"{engine} + lexicon, HMM {'on' if hmm else 'off'}", [seg.cut(t) for t in texts]))
+    for hmm in (True, False):
+        seg = Segmenter(user_dicts=[district_words()], hmm=hmm)
+        rows.append(
+            (f"rjieba + lexicon + district names, HMM {'on' if hmm else 'off'}", [seg.cut(t) for t in texts])
+        )
+    print(f"{'configuration':52s} {'P':>7s} {'R':>7s} {'F1':>7s}   F1 news/minutes/policy")
+    for name, pred in rows:
+        p, r, f = span_prf(ref, pred)
+        by = []
+        for st in ("news", "minutes", "policy"):
+            idx = [i for i, s in enumerate(styles) if s == st]
+            by.append(span_prf([ref[i] for i in idx], [pred[i] for i in idx])[2])
+        print(f"{name:52s} {p:7.4f} {r:7.4f} {f:7.4f}   " + " / ".join(f"{x:.4f}" for x in by))
+    print(f"(Segmenter default: hmm={DEFAULT_HMM})")
+
+
+def term_wholeness(demo: list[str]) -> None:
+    section("2. governance terms whole (no token boundary inside an occurrence)")
+    gold = [t for t, _, _ in load_gold()]
+    seg = Segmenter()
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    lex = [w for w, _, _ in read_lexicon("governance")]
+    for label, terms in (("theme indicator terms", theme_terms()), ("all lexicon terms", lex)):
+        for corpus, texts in (("gold", gold), ("demo", demo)):
+            w, n, split = wholeness(texts, lambda x: [t for t, _, _ in seg.tokenize(x)], terms)
+            w0, n0, _ = wholeness(texts, lambda x: tk.lcut(x, HMM=False), terms)
+            worst = ", ".join(f"{k} {v}" for k, v in sorted(split.items(), key=lambda kv: -kv[1])[:6])
+            print(
+                f"{label:22s} {corpus:5s}: lexicon {w / n:6.1%} ({w}/{n}); plain jieba {w0 / n0:6.1%}"
+                f"   most often split: {worst or '-'}"
+            )
+
+
+def identity(demo: list[str]) -> None:
+    section("3. identity of the jieba and rjieba engines (same dictionaries)")
+    sents = [t for t, _, _ in load_gold()]
+    for doc in demo:
+        sents.extend(split_sentences(doc))
+    for hmm in (False, True):
+        a = Segmenter(engine="jieba", hmm=hmm)
+        b = Segmenter(engine="rjieba", hmm=hmm)
+        same = tp = na = nb = 0
+        diffs = []
+        for s in sents:
+            x, y = a.cut(s), b.cut(s)
+            if x == y:
+                same += 1
+            elif len(diffs) < 4:
+                diffs.append((x, y))
+            sx, sy = spans(a._cut_all(s)), spans(b._cut_all(s))
+            tp += len(sx & sy)
+            na += len(sx)
+            nb += len(sy)
+        f1 = 2 * tp / (na + nb)
+        print(f"HMM {'on ' if hmm else 'off'}: {same}/{len(sents)} sentences identical ({same / len(sents):.2%}); token F1 {f1:.5f}")
+        for x, y in diffs:
+            dx = [t for t in x if t not in y]
+            dy = [t for t in y if t not in x]
+            print(f"   jieba {dx}  vs  rjieba {dy}")
+
+
+def corpus_of(demo: list[str], megabytes: float) -> list[str]:
+    docs: list[str] = []
+    size = 0
+    target = megabytes * 1e6
+    k = 0
+    while size < target:
+        d = demo[k % len(demo)]
+        docs.append(d)
+        size += len(d.encode("utf-8"))
+        k += 1
+    return docs
+
+
+def throughput(demo: list[str], mb: float, repeats: int) -> None:
+    engine = Segmenter().engine
+    section(f"4. throughput on {mb:.0f} MB of demo text ({engine} engine; best of {repeats}, interleaved)")
+    docs = corpus_of(demo, mb)
+    size = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    jieba.setLogLevel(logging.ERROR)
+    jieba.initialize()  # the peer as users call it: the global tokenizer (benchmark only)
+    segs = {hmm: Segmenter(hmm=hmm) for hmm in (True, False)}
+    results: dict[str, float] = {}
+
+    def clock(name: str, fn) -> None:
+        t = time.perf_counter()
+        fn()
+        results[name] = min(results.get(name, float("inf")), time.perf_counter() - t)
+
+    for _ in range(repeats):
+        for hmm in (True, False):
+            clock(f"jieba.lcut HMM={hmm}", lambda: [jieba.lcut(d, HMM=hmm) for d in docs])
+            clock(f"Segmenter.cut_many hmm={hmm}", lambda: segs[hmm].cut_many(docs, progress=False))
+    for name, sec in results.items():
+        print(f"{name:32s} {sec:7.2f} s  {size / sec:6.2f} MB/s")
+    for hmm in (True, False):
+        r = results[f"jieba.lcut HMM={hmm}"] / results[f"Segmenter.cut_many hmm={hmm}"]
+        print(f"ratio cut_many / jieba.lcut, HMM {'on ' if hmm else 'off'} both: {r:5.1f}x")
+    r = results["jieba.lcut HMM=True"] / results[f"Segmenter.cut_many hmm={DEFAULT_HMM}"]
+    print(f"ratio Segmenter defaults / jieba.lcut defaults: {r:5.1f}x")
+
+
+def parallel(demo: list[str], mb: float, repeats: int) -> None:
+    section(f"5. cut_many n_jobs=2 vs n_jobs=1 on {mb:.0f} MB (os.cpu_count()={os.cpu_count()}, load {os.getloadavg()[0]:.1f})")
+    docs = corpus_of(demo, mb)
+    seg = Segmenter()
+    best = {1: float("inf"), 2: float("inf")}
+    for _ in range(repeats):
+        for n in (1, 2):
+            t = time.perf_counter()
+            out = seg.cut_many(docs, n_jobs=n, progress=False)
+            best[n] = min(best[n], time.perf_counter() - t)
+            assert len(out) == len(docs)
+    print(f"n_jobs=1 {best[1]:.2f} s, n_jobs=2 {best[2]:.2f} s (best of {repeats}); speed-up {best[1] / best[2]:.2f}x")
+
+
+_PROBE = r"""
+import gc, os, sys, time, psutil
+import pandas  # imported anyway by civictools; keep it out of the delta
+from civictools.text.segmenter import Segmenter
+engine = sys.argv[1]
+proc = psutil.Process()
+gc.collect(); before = proc.memory_info().rss
+t = time.perf_counter(); s = Segmenter(engine=engine); s.cut("社工站"); dt = time.perf_counter() - t
+gc.collect(); after = proc.memory_info().rss
+s2 = Segmenter(engine=engine); s2.cut("社工站")
+gc.collect(); after2 = proc.memory_info().rss
+print(f"{dt:.3f} {(after - before) / 2**20:.1f} {(after2 - after) / 2**20:.1f}")
+"""
+
+
+def startup_memory() -> None:
+    section("6. warm start-up and memory per Segmenter (fresh process each; cache already built)")
+    py = sys.executable
+    for engine in ("rjieba", "jieba"):
+        runs = []
+        for _ in range(3):
+            out = subprocess.run([py, "-c", _PROBE, engine], capture_output=True, text=True, check=True)
+            runs.append(tuple(float(x) for x in out.stdout.split()))
+        t = min(r[0] for r in runs[1:])
+        m = sorted(r[1] for r in runs)[1]
+        m2 = sorted(r[2] for r in runs)[1]
+        print(
+            f"engine={engine:6s}: start-up {t:.2f} s (warm, best of 2 after one warm-up); "
+            f"RSS first Segmenter +{m:.0f} MiB (engine import included), each further one +{m2:.0f} MiB"
+        )
+    peer = (
+        "import gc,time,psutil,jieba,logging;jieba.setLogLevel(logging.ERROR);p=psutil.Process();"
+        "gc.collect();b=p.memory_info().rss;t=time.perf_counter();tk=jieba.Tokenizer();tk.initialize();"
+        "d=time.perf_counter()-t;gc.collect();print(f'{d:.3f} {(p.memory_info().rss-b)/2**20:.1f}')"
+    )
+    out = subprocess.run([py, "-c", peer], capture_output=True, text=True, check=True).stdout.split()
+    print(f"peer jieba.Tokenizer().initialize(): {float(out[0]):.2f} s; RSS +{float(out[1]):.0f} MiB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="1 MB throughput and 4 MB parallel corpora")
+    args = ap.parse_args()
+    jieba.setLogLevel(logging.ERROR)
+    demo = demo_texts()
+    print(f"demo corpus: {len(demo)} documents, {sum(map(len, demo)):,} characters")
+    accuracy()
+    term_wholeness(demo)
+    identity(demo)
+    throughput(demo, 1.0 if args.quick else 3.0, 1 if args.quick else 3)
+    parallel(demo, 4.0 if args.quick else 20.0, 1 if args.quick else 2)
+    startup_memory()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
