@@ -71,8 +71,13 @@ def test_coded_corpus_matched_by_offsets(coder):
 
 
 def test_codes_to_matrix():
-    m = codes_to_matrix(pd.Series(["a; b", None, "b"]), ["a", "b", "c"])
+    m = codes_to_matrix(pd.Series(["a; b", None, frozenset({"b"})]), ["a", "b", "c"])
     assert m.to_numpy().tolist() == [[1, 1, 0], [0, 0, 0], [0, 1, 0]]
+
+
+def test_gold_as_frozensets(coder):
+    g = GOLD.assign(gold=GOLD["gold"].map(lambda s: frozenset(s.split(";"))))
+    assert evaluate_coding(coder, g).micro_f1 == pytest.approx(0.8)
 
 
 def test_g2_equals_scipy_log_likelihood():

@@ -78,10 +78,18 @@ def codes_to_matrix(codes: pd.Series, themes: Sequence[str], sep: str = ";") -> 
     """
     rows = []
     for v in codes:
-        s = set() if v is None or (isinstance(v, float) and math.isnan(v)) else \
-            {x.strip() for x in str(v).split(sep) if x.strip()}
+        s = _code_set(v, sep)
         rows.append([int(t in s) for t in themes])
     return pd.DataFrame(rows, index=codes.index, columns=list(themes), dtype="int64")
+
+
+def _code_set(v: Any, sep: str) -> set[str]:
+    """Theme ids of one cell: a ``sep``-joined string, a set/list, or empty/NaN for none."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return set()
+    if isinstance(v, (set, frozenset, list, tuple)):
+        return {str(x).strip() for x in v if str(x).strip()}
+    return {x.strip() for x in str(v).split(sep) if x.strip()}
 
 
 def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", sep: str = ";",
@@ -95,7 +103,8 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
         or a coder, which then codes each gold unit's ``text`` on its own.
     gold : DataFrame
         One row per unit with ``unit_id`` (or ``doc_id``, ``start``, ``end``), ``text`` and
-        ``gold_col`` holding the gold theme ids joined by ``sep`` (empty for none).
+        ``gold_col`` holding the gold theme ids joined by ``sep`` (empty for none) or as sets
+        (as :func:`civictools.load_demo_gold` returns them).
     split : str, optional
         Keep only gold rows whose ``split`` column equals this (``"dev"`` / ``"test"``).
     themes : list of str, optional
@@ -178,8 +187,7 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
                       h.groupby(["unit_id", "theme"])} if len(h) else {}
         texts = units.assign(unit_id=units["unit_id"].astype(str)).set_index("unit_id")["text"].loc[ids]
         doc_ids = units.assign(unit_id=units["unit_id"].astype(str)).set_index("unit_id")["doc_id"].loc[ids]
-    unknown = sorted({x.strip() for v in g[gold_col].dropna() for x in str(v).split(sep) if x.strip()}
-                     - set(theme_ids))
+    unknown = sorted({x for v in g[gold_col] for x in _code_set(v, sep)} - set(theme_ids))
     if unknown:
         raise CodebookError(f"gold uses theme ids not in the codebook: {unknown}")
     truth = codes_to_matrix(pd.Series(list(g[gold_col]), index=list(ids)), theme_ids, sep)
