@@ -384,7 +384,7 @@ class TWFEResult(ResultMixin):
             terms = self._wild_terms()
             pvals = {t: self.wild_bootstrap_pvalue(t) for t in terms}
             tab["wild_p_value"] = [pvals.get(t, np.nan) for t in tab["term"]]
-            shown = ", ".join(terms)
+            shown = ", ".join(terms) if len(terms) <= 3 else f"all {len(terms)} event-time terms"
             notes.append(
                 f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
                 f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for {shown}, "
