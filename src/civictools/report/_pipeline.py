@@ -72,6 +72,16 @@ class ReportContext:
             lambda: load_corpus(c["path"], metadata=c.get("metadata"), progress=False),
         )
 
+    def coded(self):
+        """The corpus coded with the configured codebook and unit (cached)."""
+        from civictools.coding import ThemeCoder
+
+        docs = self.corpus()
+        return self._cached(
+            "coded", ("corpus", "codebook"),
+            lambda: ThemeCoder(self.cfg["codebook"]).code(docs, unit=self.cfg["unit"], progress=False),
+        )
+
     def panel_data(self) -> tuple[pd.DataFrame, str, str]:
         """The outcome table with its unit and time columns."""
         if self.cfg["panel"] == "demo":

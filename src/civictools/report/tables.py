@@ -37,6 +37,18 @@ def _stars(p: float) -> str:
     return ""
 
 
+def _table_of(result: Any, overall_label: str) -> pd.DataFrame:
+    t = result.tidy()
+    overall = getattr(result, "overall", None)
+    if "term" not in t.columns and overall is not None:
+        from scipy import stats
+
+        est, se = float(overall["estimate"]), float(overall["std_error"])
+        p = 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan
+        return pd.DataFrame({"term": [overall_label], "estimate": [est], "std_error": [se], "p_value": [p]})
+    return t
+
+
 @dataclass(frozen=True)
 class ComparisonTable:
     """A model comparison table; render with ``to_html``, ``to_markdown``, ``to_latex``."""
@@ -110,6 +122,7 @@ def etable(
     stars: bool = True,
     digits: int = 3,
     keep: Sequence[str] | None = None,
+    overall_label: str = "ATT",
 ) -> ComparisonTable:
     """Put several estimation results side by side.
 
@@ -129,6 +142,10 @@ def etable(
         Decimals shown.
     keep : sequence of str, optional
         Terms to show, in this order (default: all, in order of appearance).
+    overall_label : str
+        Row label for results that carry an ``overall`` estimate instead of
+        terms (aggregated staggered-DiD results); p-values then come from
+        the normal distribution.
 
     Examples
     --------
@@ -152,7 +169,7 @@ def etable(
         raise ReportError(f"{len(names)} names for {len(results)} results")
     tidies = []
     for i, r in enumerate(results):
-        t = r.tidy()
+        t = _table_of(r, overall_label)
         missing = {"term", "estimate", "std_error"} - set(t.columns)
         if missing:
             raise ReportError(f"result {names[i]} has no {sorted(missing)} in tidy(); it cannot go in a table")
