@@ -30,19 +30,29 @@ _WS = " \t\u3000\u00a0\u200b"
 _META_KEYS: dict[str, str] = {}
 for _field, _keys in {
     "category": "类别 栏目 分类 频道 所属栏目 所属频道",
-    "published": "发布时间 发布日期 发表时间 发稿时间 更新时间 上传时间 时间 日期",
+    "published": "发布时间 发布日期 发表时间 发稿时间 更新时间 上传时间 时间 日期 发表于",
+    "reposted_from": "本文转自 转载自 转自",
     "source": "信息来源 新闻来源 稿件来源 来源 稿源 出处",
     "reporters": "本报记者 融媒体记者 记者 作者 撰稿",
     "correspondents": "通讯员",
     "editors": "责任编辑 值班编辑 编辑 主编",
-    "ignore": "浏览次数 阅读次数 点击次数 浏览量 阅读量 浏览 阅读 点击 字号 字体 审核 校对 监制 摄影 分享到 分享",
+    "ignore": "来自 浏览次数 阅读次数 点击次数 浏览量 阅读量 浏览 阅读 点击 字号 字体 审核 校对 监制 摄影 分享到 分享",
 }.items():
     for _k in _keys.split():
         _META_KEYS[_k] = _field
 _KEY_ALT = "|".join(sorted(_META_KEYS, key=len, reverse=True))
+# Keys with a colon (来源：), in brackets (【来源】), or credits followed by a
+# space, which may come straight after the outlet (澜江日报记者 林晓舟).
 _META_KEY_RE = re.compile(
     rf"(?:^|(?<=[\s|丨/｜]))(?:[【\[](?P<bk>{_KEY_ALT})[】\]]\s*[:：]?|(?P<k>{_KEY_ALT})\s*[:：])\s*"
+    r"|(?P<ck>(?:本报|融媒体|见习)?记者|(?<![\u4e00-\u9fff])通讯员|(?<![\u4e00-\u9fff])作者|(?<![\u4e00-\u9fff])发表于)"
+    r"[ \t\u3000]+(?=\S)"
 )
+_CK_FIELD = {"记者": "reporters", "本报记者": "reporters", "融媒体记者": "reporters", "见习记者": "reporters",
+             "通讯员": "correspondents", "作者": "reporters", "发表于": "published"}
+_OUTLET = re.compile(r"(?:报|网|媒|发布|民政|APP|客户端|电视台|资讯|新闻|杂志|频道|公众号|社|中心|局|街道|社区)$")
+_LEAD_IGNORE = re.compile(r"^(?:原创|第[A-Z]?\d{1,3}版|转帖|\[转帖\]|楼主|只看该作者|举报)$|^(?:发表于|来自).{0,10}$")
+_VALUE_CUT = re.compile(r"[ \t\u3000]{2,}|【|\||丨|｜")
 # 文/图/摄 are credits only with a separator (文/张三), since they also occur
 # inside names.
 _CREDIT_KEYS = re.compile(
@@ -64,7 +74,8 @@ _BOILER = re.compile(
     r"快照|本站|本网(?:站)?(?:声明|郑重)|如有侵权|侵权请联系|免责声明|原文地址|原文链接|版权所有|版权声明|"
     r"Copyright|©|ICP备|网站地图|联系我们|转载请注明|未经授权|扫一扫|扫码|分享到|打印本页|关闭窗口|"
     r"返回顶部|上一篇|下一篇|【字体|字号[:：]|点击查看|责任编辑[:：]|我要纠错|微信公众号二维码|"
-    r"不代表本站|仅供参考|以上内容",
+    r"不代表本站|仅供参考|以上内容|举报/反馈|^阅读\s*\d|在看\s*\d|本帖最后由|^【(?:打印|关闭)|主办[:：]|承办[:：]|"
+    r"技术支持[:：]|网站标识码|备案号|^(?:返回|打开|分享|收藏|点赞)$",
     re.I,
 )
 _MORE = re.compile(r"^(?:查看)?更多\s*(?:……|…|\.{2,}|>>|》|＞＞|>|＞|相关)?.{0,6}$")
@@ -81,9 +92,11 @@ _CRUMB_SPLIT = re.compile(r"\s*[>＞»›→]\s*|\s+/\s+")
 _MENU_WORDS = {
     "首页", "主页", "国内", "国际", "社会", "财经", "体育", "娱乐", "科技", "教育", "本地", "要闻", "社区",
     "政务", "民生", "视频", "图片", "评论", "专题", "登录", "注册", "退出", "搜索", "我的订阅", "订阅",
-    "客户端", "APP下载", "下载APP", "设为首页", "收藏本站", "加入收藏", "English", "无障碍", "返回",
+    "客户端", "APP下载", "下载APP", "打开", "打开APP", "设为首页", "收藏本站", "加入收藏", "English", "无障碍", "返回",
     "网站首页", "新闻中心", "通知公告", "政策文件", "工作动态", "正文",
 }
+_SUBTITLE = re.compile(r"^(?:——|—|--)\s*\S")
+_TITLE_TAG = re.compile(r"^(?:\[(?:转帖|转载|原创)\]|【(?:转帖|转载|原创)】)\s*")
 _BULLET = re.compile(r"^[•·▪►◆◇■□●○※|｜>＞]+\s*")
 
 
@@ -249,7 +262,7 @@ def parse_news(text_or_path: str | Path) -> NewsArticle:
     lo, hi = 0, len(lines)
     hi = _parse_tail(lines, lo, hi, st)
     lo = _parse_head(lines, lo, hi, st)
-    paragraphs: list[str] = []
+    paragraphs: list[str] = list(st.lead)
     for k in range(lo, hi):
         line = lines[k]
         if _is_boiler(line) or _MORE.match(line) or _RELATED_HEAD.match(line):
@@ -260,7 +273,7 @@ def parse_news(text_or_path: str | Path) -> NewsArticle:
             st.reposted_from = st.reposted_from or _clean(rep.group("v"))
             st.boilerplate.append((k, line))
             continue
-        if not paragraphs:
+        if len(paragraphs) <= len(st.lead):
             lead = _LEAD_CREDIT.match(line)
             if lead:
                 _credits(lead.group("c"), st)
@@ -276,7 +289,7 @@ def parse_news(text_or_path: str | Path) -> NewsArticle:
         title=st.title,
         published=published,
         category=st.category,
-        source=st.source,
+        source=st.source or st.outlet,
         reposted_from=st.reposted_from,
         reporters=_dedupe(st.reporters),
         correspondents=_dedupe(st.correspondents),
@@ -300,6 +313,8 @@ class _NewsState:
     editors: list[str] = field(default_factory=list)
     related: list[tuple[str, str]] = field(default_factory=list)
     boilerplate: list[tuple[int, str]] = field(default_factory=list)
+    outlet: str | None = None
+    lead: list[str] = field(default_factory=list)
 
 
 def _looks_like_html(text: str) -> bool:
@@ -369,25 +384,56 @@ def _credits(value: str, st: _NewsState) -> bool:
 
 
 def _meta_fields(line: str) -> list[tuple[str, str]] | None:
-    """Split a metadata line into (field, value); None if it is not one."""
-    if len(line) > 160:
+    """Split a metadata line into (field, value); None if it is not one.
+
+    Handles ``类别:国内 发布时间:… 来源:…``, ``【来源】…``, bylines
+    (``澜江日报记者 林晓舟 通讯员 柯雯``) and datelines (``青禾融媒　2021年12月20日
+    记者 葛蔚然``): a bare date counts as ``published`` and a leading outlet
+    name as ``outlet`` (used when no 来源 is given).
+    """
+    if len(line) > 160 or re.search(r"[。！？；]", line):
         return None
     norm = halfwidth_digits(line)
     matches = list(_META_KEY_RE.finditer(norm))
-    lead = norm[: matches[0].start()].strip(_WS + "|丨｜") if matches else norm.strip()
+    lead = norm[: matches[0].start()] if matches else norm
     out: list[tuple[str, str]] = []
-    if lead:
-        # A leading bare date (2023-02-23 12:37 来源：…) counts as published.
-        found = find_datetime(lead)
-        if not found or lead[found[2]:].strip(_WS + "|丨｜"):
-            if matches or not found:
-                return None
-        out.append(("published", lead))
+    tokens = [t for t in re.split(r"[\s|丨｜]+", lead.strip()) if t]
+    has_date = False
+    dated = any(find_datetime(t) for t in tokens)
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        found = find_datetime(token)
+        if found and not token[found[2]:].strip():
+            # A date, maybe followed by a clock time token (2021/12/28 16:05).
+            value = token
+            if k + 1 < len(tokens) and re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", tokens[k + 1]):
+                value += " " + tokens[k + 1]
+                k += 1
+            out.append(("published", value))
+            has_date = True
+        elif _LEAD_IGNORE.match(token):
+            pass
+        elif re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", token):
+            pass
+        elif len(token) <= 12 and not re.search(r"[，,：:、“”\"]", token) and (_OUTLET.search(token) or matches or dated):
+            out.append(("outlet", token))
+        else:
+            return None
+        k += 1
+    if not matches and not has_date:
+        return None
     for i, m in enumerate(matches):
-        key = m.group("bk") or m.group("k")
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        out.append((_META_KEYS[key], line[m.end():end]))
-    return out or None
+        value = line[m.end():end]
+        if m.group("ck"):
+            name = _CK_FIELD[m.group("ck")]
+        else:
+            name = _META_KEYS[m.group("bk") or m.group("k")]
+            if name not in ("reporters", "correspondents", "editors"):
+                value = _VALUE_CUT.split(value.strip(_WS), maxsplit=1)[0]
+        out.append((name, value))
+    return out
 
 
 def _apply_meta(fields: list[tuple[str, str]], st: _NewsState) -> None:
@@ -397,6 +443,10 @@ def _apply_meta(fields: list[tuple[str, str]], st: _NewsState) -> None:
             continue
         if name == "published":
             st.published = st.published or parse_datetime(value)
+        elif name == "outlet":
+            st.outlet = st.outlet or value
+        elif name == "reposted_from":
+            st.reposted_from = st.reposted_from or value
         elif name == "category":
             st.category = st.category or value
         elif name == "source":
@@ -434,7 +484,8 @@ def _parse_head(lines: list[str], lo: int, hi: int, st: _NewsState) -> int:
     if meta_idx is not None:
         title_idx = None
         for k in range(meta_idx - 1, lo - 1, -1):
-            if not _is_nav(lines[k]) and not _is_boiler(lines[k]) and not _REPOST.match(lines[k]):
+            if not _is_nav(lines[k]) and not _is_boiler(lines[k]) and not _REPOST.match(lines[k]) \
+                    and not _SUBTITLE.match(lines[k]):
                 title_idx = k
                 break
     else:
@@ -443,7 +494,7 @@ def _parse_head(lines: list[str], lo: int, hi: int, st: _NewsState) -> int:
         )
     start = lo
     if title_idx is not None:
-        st.title = lines[title_idx]
+        st.title = _TITLE_TAG.sub("", lines[title_idx]).strip() or lines[title_idx]
         for k in range(lo, title_idx):
             _head_furniture(lines[k], k, st)
         start = title_idx + 1
@@ -456,6 +507,11 @@ def _parse_head(lines: list[str], lo: int, hi: int, st: _NewsState) -> int:
             _apply_meta(fields, st)
         elif _REPOST.match(line):
             st.reposted_from = st.reposted_from or _clean(_REPOST.match(line).group("v"))
+        elif _SUBTITLE.match(line) and k < start + 3:
+            # ——副标题: part of the article, kept as its first paragraph.
+            st.lead.append(line)
+            k += 1
+            continue
         elif _is_boiler(line) or _is_nav(line) or _BRACKET_CREDIT.match(line):
             if _BRACKET_CREDIT.match(line):
                 _credits(_BRACKET_CREDIT.match(line).group("c"), st)
@@ -501,10 +557,8 @@ def _parse_tail(lines: list[str], lo: int, hi: int, st: _NewsState) -> int:
             j -= 1
             continue
         if _RELATED_HEAD.match(line) or _is_boiler(line):
-            if _RELATED_HEAD.match(line) is None:
-                ed = re.search(r"(?:责任编辑|编辑)\s*[:：]\s*(.+?)[）)]?$", line)
-                if ed:
-                    st.editors.extend(_names(ed.group(1)))
+            if _RELATED_HEAD.match(line) is None and re.search(r"编辑\s*[:：]", line):
+                _credits(re.sub(r"^[（(【\[]|[）)】\]]$", "", line), st)
             st.boilerplate.append((j, line))
             j -= 1
             continue
@@ -523,8 +577,9 @@ def _parse_tail(lines: list[str], lo: int, hi: int, st: _NewsState) -> int:
             st.boilerplate.append((j, line))
             j -= 1
             continue
-        fields = _meta_fields(line)
-        if fields and all(f in ("editors", "reporters", "correspondents", "source", "ignore")
+        inner = line[1:-1] if re.fullmatch(r"[（(【\[].+[）)】\]]", line) else line
+        fields = _meta_fields(inner)
+        if fields and all(f in ("editors", "reporters", "correspondents", "source", "ignore", "reposted_from")
                           for f, _ in fields):
             _apply_meta(fields, st)
             st.boilerplate.append((j, line))
