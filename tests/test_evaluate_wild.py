@@ -169,3 +169,20 @@ def test_errors(organ, organ_fit):
     hc = twfe(organ, "Rate", "State", "Quarter", "Treated", vcov="HC1")
     with pytest.raises(EstimationError, match="clustered"):
         wild_cluster_bootstrap(hc)
+
+
+def test_many_clusters_refused_with_advice(monkeypatch, organ_fit):
+    import civictools.evaluate.wild as wild
+
+    monkeypatch.setattr(wild, "MAX_CLUSTERS", 10)
+    with pytest.raises(EstimationError, match="randomization_inference"):
+        wild_cluster_bootstrap(organ_fit)
+    # the few-cluster summary then explains instead of failing
+    fresh = _quiet(twfe, organ_fit_data(), "Rate", "State", "Quarter", "Treated")
+    assert "skipped" in fresh.summary().as_text()
+
+
+def organ_fit_data():
+    od = causaldata.organ_donations.load_pandas().data.copy()
+    od["Treated"] = ((od["State"] == "California") & (od["Quarter_Num"] >= 4)).astype(int)
+    return od

@@ -37,6 +37,7 @@ FEW_CLUSTERS = 30
 FEW_TREATED_CLUSTERS = 5
 SUMMARY_WILD_B = 999
 SUMMARY_WILD_SEED = 20240607
+SUMMARY_WILD_MAX_WORK = 2e8  # clusters x rows: the bootstrap precomputation demeans G columns
 
 
 @dataclass(frozen=True)
@@ -382,14 +383,22 @@ class TWFEResult(ResultMixin):
         few = self.n_clusters is not None and _few_cluster_message(self.n_clusters, self.n_treated_clusters)
         if few:
             terms = self._wild_terms()
-            pvals = {t: self.wild_bootstrap_pvalue(t) for t in terms}
-            tab["wild_p_value"] = [pvals.get(t, np.nan) for t in tab["term"]]
-            shown = ", ".join(terms) if len(terms) <= 3 else f"all {len(terms)} event-time terms"
-            notes.append(
-                f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
-                f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for {shown}, "
-                "beside the analytic p_value; use wild_cluster_bootstrap() for more draws and a CI."
-            )
+            from civictools.evaluate.wild import MAX_CLUSTERS
+
+            if self.n_clusters <= MAX_CLUSTERS and self.n_clusters * self.nobs <= SUMMARY_WILD_MAX_WORK:
+                pvals = {t: self.wild_bootstrap_pvalue(t) for t in terms}
+                tab["wild_p_value"] = [pvals.get(t, np.nan) for t in tab["term"]]
+                shown = ", ".join(terms) if len(terms) <= 3 else f"all {len(terms)} event-time terms"
+                notes.append(
+                    f"Few clusters: {few.split(';')[0]}. wild_p_value = wild cluster bootstrap "
+                    f"(WCR, Rademacher, B = {SUMMARY_WILD_B}, seed = {SUMMARY_WILD_SEED}) for {shown}, "
+                    "beside the analytic p_value; use wild_cluster_bootstrap() for more draws and a CI."
+                )
+            else:
+                notes.append(
+                    f"Few clusters: {few.split(';')[0]}. The quick wild bootstrap is skipped for "
+                    f"{self.n_clusters} clusters x {self.nobs} rows; use randomization_inference()."
+                )
         if len(self.dropped):
             for reason, count in self.dropped.itertuples(index=False):
                 notes.append(f"{count} row(s) dropped: {reason}.")

@@ -43,6 +43,7 @@ from civictools.evaluate._results import ResultMixin, Summary, format_number, fo
 __all__ = ["wild_cluster_bootstrap", "WildBootstrapResult"]
 
 _WEIGHTS = ("rademacher", "webb", "mammen")
+MAX_CLUSTERS = 4000  # the precomputation is O(G n) time and O(G^2) memory
 
 
 def _draw_weights(kind: str, G: int, B: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
@@ -84,6 +85,12 @@ class _Core:
         n, k = X.shape
         G = int(codes.max()) + 1
         self.G = G
+        if G > MAX_CLUSTERS:
+            raise EstimationError(
+                f"the wild cluster bootstrap here is built for few clusters (at most {MAX_CLUSTERS}); "
+                f"this result has {G}. With many clusters the analytic CR1 inference is reliable; "
+                "with few treated clusters among many use randomization_inference()"
+            )
         others = [i for i in range(k) if i != j]
         if others:
             Xo = X[:, others]
