@@ -240,8 +240,8 @@ def suggest_terms(coded: Any, theme: str, top: int = 20, *, measure: str = "llr"
     Each word of the units coded with ``theme`` is compared with the rest of the corpus by
     Dunning's log-likelihood ratio (G², ``measure="llr"``) or pointwise mutual information
     (``"pmi"``, log2 of the word's rate in the theme's units over its rate overall). Words
-    already among the theme's terms, stopwords, punctuation, numbers and single characters are
-    skipped; only over-represented words are kept.
+    already among the theme's terms or overlapping one of its hits, stopwords, punctuation,
+    numbers and single characters are skipped; only over-represented words are kept.
 
     Returns
     -------
@@ -273,13 +273,18 @@ def suggest_terms(coded: Any, theme: str, top: int = 20, *, measure: str = "llr"
     b: dict[str, int] = {}
     where: dict[str, list[tuple[str, int, int]]] = {}
     A = B = 0
+    h = coded.hits[coded.hits["theme"] == theme]
+    spans: dict[Any, list[tuple[int, int]]] = {}
+    for u, hs, he in zip(h["unit_id"], h["start"], h["end"]):
+        spans.setdefault(u, []).append((int(hs), int(he)))
     for uid, text in zip(coded.units["unit_id"], coded.units["text"]):
         inside = uid in in_theme
+        covered = spans.get(uid, ())
         for tok, s, e in segmenter.tokenize(text):
             if len(tok) < 2 or not any("\u4e00" <= ch <= "\u9fff" or ch.isalpha() for ch in tok):
                 continue
-            if stop(tok):
-                continue
+            if stop(tok) or any(s < he and hs < e for hs, he in covered):
+                continue  # part of a term already matched for this theme
             if inside:
                 A += 1
                 a[tok] = a.get(tok, 0) + 1
