@@ -203,6 +203,16 @@ def test_lists_with_titles_and_word_like_names():
     assert r.entities["original"].tolist() == ["田野", "贺", "朱", "老吕", "钱", "田野"]
 
 
+def test_short_forms_after_units_in_lists():
+    text = ("参会人员：综合执法中队何队；应急办小谢；物业管理站站长老单；供电所蔡工；招商部小顾\n"
+            "何队：可以配合。\n唐文静会同老单在北侧空地预留位置。")
+    assert _persons(text) == ["何", "小谢", "老单", "蔡", "小顾", "何", "老单"]
+
+
+def test_rare_surname_after_role():
+    assert _persons("北岭安置社区党委书记杭志远在发言中说，杭州来的客人到了。") == ["杭志远"]
+
+
 def test_compound_surname_not_split_from_role():
     assert _persons("合唱团团长孙月娥笑称：“我们团就缺男声。”") == ["孙月娥"]
     assert _persons("发起人之一诸葛悦说，大家先做起来。") == ["诸葛悦"]

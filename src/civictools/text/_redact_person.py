@@ -47,6 +47,7 @@ _LEFT_FUNCTION = frozenset("和与及跟同向对给把被让请由找叫派为�
 _PUNCT = frozenset(" \t\r\n\u3000，。、；：？！,.;:?!\"'“”‘’（）()《》〈〉【】[]「」『』—…-·/|~")
 _NICK_PREFIX = ("老", "小")
 _ROLE_SUFFIX = frozenset("员长师者工手生官警")
+_LIST_TITLES = ("工", "队", "总", "局", "科", "姐", "哥", "老")
 _SPEAKER = re.compile(
     r"^[ \t\u3000]*(?P<who>[^\s：:（）()\[\]]{1,8}?)"
     r"(?:[（(](?P<role>[^）)\n]{1,24})[）)])?[ \t\u3000]*[：:]",
@@ -319,14 +320,28 @@ class _PersonFinder:
             if rest[:k] in self.lex.surnames:
                 sn = rest[:k]
                 break
-        # "朱工" (engineer Zhu) only in lists and speaker lines: 工 alone is too common a suffix
-        if sn and (rest[len(sn) :] in self.lex.title_after or rest[len(sn) :] == "工"):
+        # "朱工" (engineer Zhu), "何队" (team leader He) only in lists and speaker lines:
+        # 工 and 队 alone are too common as word endings elsewhere.
+        if sn and (rest[len(sn) :] in self.lex.title_after or rest[len(sn) :] in _LIST_TITLES):
             if self.free(s + off, s + off + len(sn)):
                 self.mark(s + off, s + off + len(sn), how + "+title", False)
             return
         if self.name_shape(rest, structural=True, allow_excluded=paren):
             if self.free(s + off, s + len(item)):
                 self.mark(s + off, s + len(item), how, True)
+            return
+        # A unit before a short form: "应急办小谢", "站长老单", "供电所蔡工".
+        end = s + len(item)
+        if len(rest) >= 3:
+            tail2 = rest[-2:]
+            if tail2[0] in _NICK_PREFIX and tail2[1] in self.lex.surnames and tail2 not in self.lex.exclusions:
+                if self.free(end - 2, end):
+                    self.mark(end - 2, end, how + "+nickname", False)
+                return
+            tail_sn, title = rest[-2], rest[-1]
+            if tail_sn in self.lex.surnames and title in _LIST_TITLES and self.free(end - 2, end - 1):
+                if rest[-3] not in _NICK_PREFIX and not self.tokens.inside_word(end - 2):
+                    self.mark(end - 2, end - 1, how + "+title", False)
 
     def add_speakers(self) -> None:
         for m in _SPEAKER.finditer(self.text):
@@ -347,7 +362,7 @@ class _PersonFinder:
         masked = re.sub(r"[（(][^）)]*[）)]", lambda x: "\0" * len(x.group()), seg)
         for m in re.finditer(r"[^、，,；;\s\u3000\0和及与—\-:：]+", masked):
             item = m.group()
-            if 2 <= len(item) <= 10:
+            if 2 <= len(item) <= 24:
                 self.add_item(s + m.start(), item, how, paren=masked[m.end() : m.end() + 1] == "\0")
 
     def add_credits(self) -> None:
@@ -543,7 +558,12 @@ class _PersonFinder:
         self.add_credits()
         self.add_context()
         self.add_enumerations()
-        full = {self.text[f.start : f.end] for f in self.found if f.full and f.end - f.start >= 2}
+        # Full names and 老X/小X forms recur in the same document without their cue.
+        full = {
+            self.text[f.start : f.end]
+            for f in self.found
+            if (f.full or "nickname" in f.how) and f.end - f.start >= 2
+        }
         self.add_known(full)
         return sorted(self.found, key=lambda f: f.start)
 
