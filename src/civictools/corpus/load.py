@@ -542,10 +542,11 @@ def _document_row(doc_id: str, path: Path, text: str, encoding: str, kind: str,
         elif doc_kind == "minutes":
             m = parse_minutes(text)
             title, date = m.title, m.date
+            counts = m.counts()
             row.update(venue=m.venue, chair=m.chair, recorder=m.recorder,
-                       attendees=list(m.attendees["name"]), absent=list(m.absent["name"]),
-                       n_agenda_items=len(m.agenda), n_turns=len(m.turns),
-                       n_decisions=len(m.decisions), n_actions=len(m.actions))
+                       attendees=m.names("attendees"), absent=m.names("absent"),
+                       n_agenda_items=counts["n_agenda_items"], n_turns=counts["n_turns"],
+                       n_decisions=counts["n_decisions"], n_actions=counts["n_actions"])
         elif doc_kind == "policy":
             title, date = _policy_title(text), _policy_date(text)
         else:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -185,16 +185,79 @@ class Minutes:
     venue: str | None
     chair: str | None
     recorder: str | None
-    attendees: pd.DataFrame
-    absent: pd.DataFrame
-    agenda: pd.DataFrame
-    turns: pd.DataFrame
     decisions: list[str]
-    actions: pd.DataFrame
     header_spans: list[tuple[int, int]]
     topics: list[str] = field(default_factory=list)
     n_attendees_stated: int | None = None
     text: str = field(default="", repr=False)
+    # Tables are built on first access: corpus loading only needs counts.
+    _rows: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    _SCHEMAS: ClassVar[dict[str, tuple[list[str], dict[str, str]]]] = {
+        "attendees": (["name", "role", "status"], {}),
+        "absent": (["name", "role"], {}),
+        "agenda": (["item_no", "title", "text", "start", "end"],
+                   {"item_no": "int64", "start": "int64", "end": "int64"}),
+        "turns": (["item_no", "speaker", "role", "text", "start", "end"],
+                  {"item_no": "Int64", "start": "int64", "end": "int64"}),
+        "actions": (["task", "owner", "deadline"], {}),
+    }
+
+    def _table_of(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            columns, dtypes = self._SCHEMAS[name]
+            self._frames[name] = _table(self._rows.get(name, []), columns, dtypes)
+        return self._frames[name].copy()
+
+    @property
+    def attendees(self) -> pd.DataFrame:
+        """``name``, ``role``, ``status`` (present / observer)."""
+        return self._table_of("attendees")
+
+    @property
+    def absent(self) -> pd.DataFrame:
+        """``name``, ``role``."""
+        return self._table_of("absent")
+
+    @property
+    def agenda(self) -> pd.DataFrame:
+        """``item_no``, ``title``, ``text``, ``start``, ``end``."""
+        return self._table_of("agenda")
+
+    @property
+    def turns(self) -> pd.DataFrame:
+        """``item_no``, ``speaker``, ``role``, ``text``, ``start``, ``end``."""
+        return self._table_of("turns")
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        """``task``, ``owner``, ``deadline``."""
+        return self._table_of("actions")
+
+    def counts(self) -> dict[str, int]:
+        """Sizes of the parsed parts, without building the tables.
+
+        >>> parse_minutes("一、停车\\n李梅：车太多。\\n").counts()["n_turns"]
+        1
+        """
+        rows = self._rows
+        return {
+            "n_attendees": len(rows.get("attendees", [])),
+            "n_absent": len(rows.get("absent", [])),
+            "n_agenda_items": len(rows.get("agenda", [])),
+            "n_turns": len(rows.get("turns", [])),
+            "n_decisions": len(self.decisions),
+            "n_actions": len(rows.get("actions", [])),
+        }
+
+    def names(self, part: str = "attendees") -> list[str]:
+        """Names listed as ``attendees`` or ``absent``.
+
+        >>> parse_minutes("参会人员：张强、李梅\\n").names()
+        ['张强', '李梅']
+        """
+        return [row[0] for row in self._rows.get(part, [])]
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain Python data (tables as lists of dicts).
@@ -352,26 +415,19 @@ def parse_minutes(text_or_path: str | Path) -> Minutes:
     actions = _actions(state, body_from, body_to, sections, decision_points)
     turns = _turns(state, body_from, body_to, items, marker_starts)
 
-    attendees = _table(state.attendees, ["name", "role", "status"])
-    absent = _table(state.absent, ["name", "role"])
-    agenda = _table(items, ["item_no", "title", "text", "start", "end"],
-                    {"item_no": "int64", "start": "int64", "end": "int64"})
     return Minutes(
         title=state.title,
         date=state.date,
         venue=state.venue,
         chair=state.chair,
         recorder=state.recorder,
-        attendees=attendees,
-        absent=absent,
-        agenda=agenda,
-        turns=turns,
         decisions=decisions,
-        actions=_table(actions, ["task", "owner", "deadline"]),
         header_spans=sorted(set(state.header_spans)),
         topics=state.topics,
         n_attendees_stated=state.n_stated,
         text=text,
+        _rows={"attendees": state.attendees, "absent": state.absent, "agenda": items,
+               "turns": turns, "actions": actions},
     )
 
 
@@ -925,7 +981,7 @@ def _speaker(who: str, role: str | None, state: _State) -> tuple[str, str | None
     return who, role
 
 
-def _turns(state: _State, lo: int, hi: int, items, item_starts: set[int]) -> pd.DataFrame:
+def _turns(state: _State, lo: int, hi: int, items, item_starts: set[int]) -> list[tuple]:
     rows = []
     lines = state.lines
     for idx in range(lo, hi):
@@ -952,5 +1008,4 @@ def _turns(state: _State, lo: int, hi: int, items, item_starts: set[int]) -> pd.
         start, end = line.span()
         item_no = next((no for no, _t, _x, a, b in items if a <= start < b), None)
         rows.append((item_no, who[0], who[1], m.group("text").strip(), start, end))
-    return _table(rows, ["item_no", "speaker", "role", "text", "start", "end"],
-                  {"item_no": "Int64", "start": "int64", "end": "int64"})
+    return rows

@@ -7,6 +7,7 @@ naming the file, the reason and what to do.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -247,35 +248,51 @@ def _read_docx(path: Path, data: bytes) -> str:
             except DecodeFailure:
                 hint = "it is neither a Word file nor text"
         raise CorpusError(f"{path}: is not a Word .docx file (no ZIP signature): {hint}")
-    try:
-        import docx
-        from docx.oxml.ns import qn
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+    # Reading word/document.xml directly is ~10x faster than python-docx and
+    # keeps paragraphs and tables in document order.
+    from lxml import etree
 
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/document.xml")
+        root = etree.fromstring(xml)
+    except zipfile.BadZipFile as exc:
         raise CorpusError(f"{path}: damaged .docx file ({exc}); open and re-save it in Word") from None
-    except Exception as exc:  # python-docx raises its own PackageNotFoundError
+    except KeyError:
         raise CorpusError(
-            f"{path}: cannot be read as .docx ({type(exc).__name__}: {exc}); re-save it in Word"
+            f"{path}: is a ZIP file but not a Word document (no word/document.xml); check the file type"
         ) from None
+    except etree.XMLSyntaxError as exc:
+        raise CorpusError(f"{path}: damaged .docx file ({exc}); open and re-save it in Word") from None
+    body = root.find(f"{{{_W}}}body")
     out: list[str] = []
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            out.append(Paragraph(child, document).text)
-        elif child.tag == qn("w:tbl"):
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                seen: set[int] = set()
-                for cell in row.cells:
-                    # Merged cells are repeated by python-docx; keep one.
-                    if id(cell._tc) in seen:
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(" ".join(p.text.strip() for p in cell.paragraphs).strip())
-                out.append("\t".join(cells).strip("\t"))
+    for child in body if body is not None else []:
+        if child.tag == f"{{{_W}}}p":
+            out.append(_docx_paragraph(child))
+        elif child.tag == f"{{{_W}}}tbl":
+            for row in child.iterfind(f"{{{_W}}}tr"):
+                cells = []
+                for cell in row.iterfind(f"{{{_W}}}tc"):
+                    merge = cell.find(f"{{{_W}}}tcPr/{{{_W}}}vMerge")
+                    if merge is not None and merge.get(f"{{{_W}}}val") in (None, "continue"):
+                        continue  # the text sits in the first cell of a vertical merge
+                    text = " ".join(_docx_paragraph(p).strip() for p in cell.iterfind(f"{{{_W}}}p")).strip()
+                    if text:
+                        cells.append(text)
+                out.append("\t".join(cells))
     return "\n".join(line.rstrip() for line in out)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DOCX_TEXT = {f"{{{_W}}}t": None, f"{{{_W}}}tab": "\t", f"{{{_W}}}br": "\n", f"{{{_W}}}cr": "\n"}
+
+
+def _docx_paragraph(p) -> str:
+    parts = []
+    for el in p.iter(*_DOCX_TEXT):
+        fixed = _DOCX_TEXT[el.tag]
+        parts.append(el.text or "" if fixed is None else fixed)
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------------- PDF
