@@ -179,3 +179,21 @@ def test_demo_corpus_loads_without_skips_and_agrees_with_the_rollout():
     assert swr.shape[0] > 10 and before.empty, before[["doc_id", "date"]]
     never = minutes[minutes["programme_start"].isna()]
     assert not never["title"].fillna("").str.contains("社工室例会").any()
+
+
+def test_demo_gold_units_point_into_the_corpus_and_follow_the_procedure():
+    g = ct.load_demo_gold()
+    texts = ct.load_demo_corpus().set_index("doc_id")["text"]
+    assert len(g) >= 400 and g["unit_id"].is_unique
+    for r in g.itertuples():
+        assert texts[r.doc_id][r.start:r.end] == r.text, r.unit_id
+    ids = set(ct.load_codebook("default").theme_ids)
+    assert len(ids) == 22
+    for col in ("coder_a", "coder_b", "gold"):
+        assert all(s <= ids for s in g[col]), col
+    agreed = g["coder_a"] == g["coder_b"]
+    # Adjudication only touched disagreements, and each one carries a note.
+    assert (g.loc[agreed, "gold"] == g.loc[agreed, "coder_a"]).all()
+    assert (g.loc[~agreed, "note"].str.len() > 0).all()
+    assert abs((g["split"] == "test").mean() - 1 / 3) < 0.01
+    assert {"minutes", "news", "policy"} == set(g["kind"])
