@@ -55,14 +55,27 @@ def _stopset(stopwords: Any) -> frozenset[str]:
     return frozenset(stopwords)
 
 
+@functools.lru_cache(maxsize=500_000)
 def _is_punct(tok: str) -> bool:
     from civictools.text.segmenter import _is_punct as p
 
     return p(tok)
 
 
-def _keep(tok: str, stop: frozenset[str]) -> bool:
-    return bool(tok) and not tok.isspace() and not _is_punct(tok) and tok not in stop
+def _keep(tok: str, stop: frozenset[str], min_len: int = 1) -> bool:
+    return (
+        len(tok) >= min_len and not tok.isspace() and not _is_punct(tok) and tok not in stop
+        and not (min_len > 1 and _is_number(tok))
+    )
+
+
+def _is_number(tok: str) -> bool:
+    return tok.replace(".", "").replace("%", "").isdigit()
+
+
+def _kept(terms: Iterable[str], stop: frozenset[str], min_len: int = 1) -> set[str]:
+    """The subset of distinct ``terms`` that are counted."""
+    return {t for t in set(terms) if _keep(t, stop, min_len)}
 
 
 def _as_list(by: Any) -> list[str]:
@@ -95,11 +108,7 @@ def _groups(tokens: Any, by: Any = None) -> list[tuple[tuple[Any, ...], list[lis
         grouped = tokens.groupby(by_cols, sort=True, dropna=False) if by_cols else [((), tokens)]
         for key, sub in grouped:
             key = key if isinstance(key, tuple) else (key,)
-            if seq_cols:
-                seqs = [g["token"].astype(str).tolist() for _, g in sub.groupby(seq_cols, sort=False)]
-            else:
-                seqs = [sub["token"].astype(str).tolist()]
-            out.append((key, seqs))
+            out.append((key, _split_sequences(sub, seq_cols)))
         return out
     if by_cols:
         raise TextError("by= needs a token table (DataFrame) with the grouping column(s)")
@@ -120,12 +129,27 @@ def _groups(tokens: Any, by: Any = None) -> list[tuple[tuple[Any, ...], list[lis
     )
 
 
+def _split_sequences(sub: pd.DataFrame, seq_cols: list[str]) -> list[list[str]]:
+    """Token lists per sequence, in table order, without a Python-level groupby loop."""
+    toks = sub["token"].astype(str).to_numpy(dtype=object)
+    if not seq_cols or len(toks) == 0:
+        return [toks.tolist()] if len(toks) else []
+    codes = sub.groupby(seq_cols, sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    toks = toks[order]
+    cuts = np.flatnonzero(np.diff(codes)) + 1
+    return [a.tolist() for a in np.split(toks, cuts)]
+
+
 def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
 
 
 # ------------------------------------------------------------------ frequencies
-def term_frequencies(tokens: Any, by: Any = None, stopwords: Any = True) -> pd.DataFrame:
+def term_frequencies(
+    tokens: Any, by: Any = None, stopwords: Any = True, min_len: int = 1
+) -> pd.DataFrame:
     """Count terms, overall or per group.
 
     Parameters
@@ -137,6 +161,10 @@ def term_frequencies(tokens: Any, by: Any = None, stopwords: Any = True) -> pd.D
     stopwords : bool, str or iterable
         ``True`` drops the default stopwords, ``False`` keeps them, or give a
         list. Punctuation is always dropped.
+    min_len : int
+        Shortest term in characters; with ``min_len >= 2`` numbers are dropped
+        too (single characters are mostly function words, measure words and
+        pieces of unknown names).
 
     Returns
     -------
@@ -155,7 +183,11 @@ def term_frequencies(tokens: Any, by: Any = None, stopwords: Any = True) -> pd.D
     stop = _stopset(stopwords)
     rows = []
     for key, seqs in _groups(tokens, by):
-        c = Counter(t for seq in seqs for t in seq if _keep(t, stop))
+        c: Counter[str] = Counter()
+        for seq in seqs:
+            c.update(seq)
+        keep = _kept(c, stop, min_len)
+        c = Counter({t: n for t, n in c.items() if t in keep})
         total = sum(c.values())
         for term, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])):
             rows.append({**dict(zip(by_cols, key)), "term": term, "count": n, "share": n / total})
@@ -232,16 +264,23 @@ def keywords(
         toks = toks.merge(meta.drop_duplicates(id_col), left_on="doc_id", right_on=id_col, how="left")
     stop = _stopset(stopwords)
 
+    good = _kept(toks["token"].astype(str).unique().tolist(), stop, max(min_len, 1))
+    if min_len >= 1:
+        good = {t for t in good if not _is_number(t)}
+
     def ok(t: str) -> bool:
-        return _keep(t, stop) and len(t) >= min_len and not t.replace(".", "").isdigit()
+        return t in good
 
     rows = []
     if method == "tfidf":
-        docs = toks.groupby("doc_id", sort=False)["token"].agg(lambda s: {t for t in s if ok(t)})
-        n_docs = len(docs)
-        dfreq: Counter[str] = Counter(t for terms in docs for t in terms)
+        n_docs = toks["doc_id"].nunique() if "doc_id" in toks.columns else 1
+        pairs = toks[["doc_id", "token"]].drop_duplicates() if "doc_id" in toks.columns else toks[["token"]]
+        dfreq = pairs["token"].astype(str).value_counts().to_dict()
         for key, seqs in _groups(toks, by_cols or None):
-            c = Counter(t for seq in seqs for t in seq if ok(t))
+            c = Counter()
+            for seq in seqs:
+                c.update(seq)
+            c = Counter({t: n for t, n in c.items() if ok(t)})
             total = sum(c.values())
             if not total:
                 continue
@@ -272,13 +311,16 @@ def _textrank(seqs: list[list[str]], window: int, d: float = 0.85, tol: float = 
     terms = sorted({a for a, _ in weights})
     if not terms:
         return {}
+    from scipy import sparse
+
     idx = {t: i for i, t in enumerate(terms)}
     n = len(terms)
-    w = np.zeros((n, n))
-    for (a, b), v in weights.items():
-        w[idx[a], idx[b]] = v
-    out_sum = w.sum(axis=1)
-    m = (w / out_sum[:, None]).T  # column-stochastic transition matrix
+    rows_i = np.fromiter((idx[a] for a, _ in weights), dtype=np.int64, count=len(weights))
+    cols_j = np.fromiter((idx[b] for _, b in weights), dtype=np.int64, count=len(weights))
+    vals = np.fromiter(weights.values(), dtype=float, count=len(weights))
+    out_sum = np.bincount(rows_i, weights=vals, minlength=n)
+    # column-stochastic transition matrix M[j, i] = w[i, j] / out(i)
+    m = sparse.csr_matrix((vals / out_sum[rows_i], (cols_j, rows_i)), shape=(n, n))
     pr = np.full(n, 1.0 / n)
     for _ in range(1000):
         new = (1 - d) / n + d * (m @ pr)
@@ -405,12 +447,18 @@ def _flat(s: str) -> str:
 
 # ------------------------------------------------------------------ n-grams
 def ngrams(
-    tokens: Any, n: int = 2, min_count: int = 1, by: Any = None, stopwords: Any = True, sep: str = " "
+    tokens: Any,
+    n: int = 2,
+    min_count: int = 1,
+    by: Any = None,
+    stopwords: Any = True,
+    sep: str = " ",
+    min_len: int = 1,
 ) -> pd.DataFrame:
     """Count n-grams of adjacent tokens (never across sentence or document ends).
 
     An n-gram containing punctuation, or (with ``stopwords=True``) a stopword,
-    is left out.
+    or a token shorter than ``min_len``, is left out.
 
     Returns
     -------
@@ -429,12 +477,13 @@ def ngrams(
     stop = _stopset(stopwords)
     rows = []
     for key, seqs in _groups(tokens, by):
+        good = _kept((t for seq in seqs for t in seq), stop, min_len)
         c: Counter[tuple[str, ...]] = Counter()
         for seq in seqs:
+            flags = [t in good for t in seq]
             for i in range(len(seq) - n + 1):
-                gram = tuple(seq[i : i + n])
-                if all(_keep(t, stop) for t in gram):
-                    c[gram] += 1
+                if all(flags[i : i + n]):
+                    c[tuple(seq[i : i + n])] += 1
         for gram, k in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])):
             if k >= min_count:
                 rows.append({**dict(zip(by_cols, key)), "ngram": sep.join(gram), "count": k})
@@ -442,6 +491,30 @@ def ngrams(
 
 
 # ------------------------------------------------------------------ statistics
+def _g2_many(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """G² of many 2×2 tables [[a, b], [c, d]] at once."""
+    cells = np.stack([a, b, c, d]).astype(float)
+    n = cells.sum(axis=0)
+    row = np.stack([a + b, a + b, c + d, c + d]).astype(float)
+    col = np.stack([a + c, b + d, a + c, b + d]).astype(float)
+    expected = row * col / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(cells > 0, cells * np.log(cells / expected), 0.0)
+    return 2.0 * terms.sum(axis=0)
+
+
+def _chi2_many(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Pearson χ² (no continuity correction) of many 2×2 tables at once."""
+    cells = np.stack([a, b, c, d]).astype(float)
+    n = cells.sum(axis=0)
+    row = np.stack([a + b, a + b, c + d, c + d]).astype(float)
+    col = np.stack([a + c, b + d, a + c, b + d]).astype(float)
+    expected = row * col / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(expected > 0, (cells - expected) ** 2 / expected, 0.0)
+    return terms.sum(axis=0)
+
+
 def _g2(table: np.ndarray) -> float:
     """Dunning's log-likelihood G² = 2 Σ O ln(O/E) of a 2×2 table (0 ln 0 = 0)."""
     total = table.sum()
@@ -450,17 +523,8 @@ def _g2(table: np.ndarray) -> float:
     return float(2.0 * np.sum(table[mask] * np.log(table[mask] / expected[mask])))
 
 
-def _chi2(table: np.ndarray) -> float:
-    """Pearson's χ² of a 2×2 table without continuity correction."""
-    total = table.sum()
-    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cells = np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)
-    return float(cells.sum())
-
-
 def collocations(
-    tokens: Any, min_count: int = 5, measure: str = "pmi", stopwords: Any = True
+    tokens: Any, min_count: int = 5, measure: str = "pmi", stopwords: Any = True, min_len: int = 1
 ) -> pd.DataFrame:
     """Adjacent word pairs that occur together more often than chance.
 
@@ -468,7 +532,8 @@ def collocations(
     pair), ``count_w2`` = c2 (w2 second in a pair) and N adjacent pairs:
     ``pmi = log2(c12 · N / (c1 · c2))`` and ``llr`` = Dunning's G² of the
     table [[c12, c1−c12], [c2−c12, N−c1−c2+c12]] (Dunning 1993). Pairs with
-    punctuation or stopwords are not reported but count in N.
+    punctuation, stopwords or words shorter than ``min_len`` are not reported
+    but count in N.
 
     Returns
     -------
@@ -494,30 +559,34 @@ def collocations(
     for (a, b), k in pairs.items():
         first[a] += k
         second[b] += k
-    rows = []
-    for (a, b), k in pairs.items():
-        if k < min_count or not (_keep(a, stop) and _keep(b, stop)):
-            continue
-        c1, c2 = first[a], second[b]
-        table = np.array([[k, c1 - k], [c2 - k, n_pairs - c1 - c2 + k]], dtype=float)
-        rows.append(
-            {
-                "w1": a,
-                "w2": b,
-                "count": k,
-                "count_w1": c1,
-                "count_w2": c2,
-                "pmi": math.log2(k * n_pairs / (c1 * c2)),
-                "llr": _g2(table),
-            }
-        )
-    out = _frame(rows, ["w1", "w2", "count", "count_w1", "count_w2", "pmi", "llr"])
+    good = _kept(first.keys() | second.keys(), stop, min_len)
+    sel = [(a, b, k) for (a, b), k in pairs.items() if k >= min_count and a in good and b in good]
+    w1 = [a for a, _, _ in sel]
+    w2 = [b for _, b, _ in sel]
+    k12 = np.array([k for _, _, k in sel], dtype=float)
+    c1 = np.array([first[a] for a in w1], dtype=float)
+    c2 = np.array([second[b] for b in w2], dtype=float)
+    rows = {
+        "w1": w1,
+        "w2": w2,
+        "count": k12.astype(int),
+        "count_w1": c1.astype(int),
+        "count_w2": c2.astype(int),
+        "pmi": np.log2(k12 * n_pairs / (c1 * c2)) if sel else np.array([]),
+        "llr": _g2_many(k12, c1 - k12, c2 - k12, n_pairs - c1 - c2 + k12) if sel else np.array([]),
+    }
+    out = pd.DataFrame(rows, columns=["w1", "w2", "count", "count_w1", "count_w2", "pmi", "llr"])
     return out.sort_values([measure, "count", "w1", "w2"], ascending=[False, False, True, True],
                            kind="mergesort").reset_index(drop=True)
 
 
 def keyness(
-    target: Any, reference: Any, measure: str = "chi2", min_count: int = 2, stopwords: Any = True
+    target: Any,
+    reference: Any,
+    measure: str = "chi2",
+    min_count: int = 2,
+    stopwords: Any = True,
+    min_len: int = 1,
 ) -> pd.DataFrame:
     """Terms over- or under-represented in ``target`` compared with ``reference``.
 
@@ -545,30 +614,32 @@ def keyness(
     from scipy.stats import chi2 as chi2_dist
 
     stop = _stopset(stopwords)
-    ct = Counter(t for _k, seqs in _groups(target) for seq in seqs for t in seq if _keep(t, stop))
-    cr = Counter(t for _k, seqs in _groups(reference) for seq in seqs for t in seq if _keep(t, stop))
+    ct: Counter[str] = Counter()
+    cr: Counter[str] = Counter()
+    for counter, data in ((ct, target), (cr, reference)):
+        for _k, seqs in _groups(data):
+            for seq in seqs:
+                counter.update(seq)
+    good = _kept(ct.keys() | cr.keys(), stop, min_len)
+    ct = Counter({t: n for t, n in ct.items() if t in good})
+    cr = Counter({t: n for t, n in cr.items() if t in good})
     nt, nr = sum(ct.values()), sum(cr.values())
     if not nt or not nr:
         raise TextError("keyness(): the target or the reference has no tokens left after filtering")
-    rows = []
-    for term in set(ct) | set(cr):
-        a, b = ct.get(term, 0), cr.get(term, 0)
-        if a + b < min_count:
-            continue
-        table = np.array([[a, b], [nt - a, nr - b]], dtype=float)
-        stat = _chi2(table) if measure == "chi2" else _g2(table)
-        sign = 1.0 if a / nt >= b / nr else -1.0
-        rows.append(
-            {
-                "term": term,
-                "count_target": a,
-                "count_reference": b,
-                "share_target": a / nt,
-                "share_reference": b / nr,
-                measure: sign * stat,
-                "p_value": float(chi2_dist.sf(stat, 1)),
-            }
-        )
+    terms = sorted(t for t in set(ct) | set(cr) if ct.get(t, 0) + cr.get(t, 0) >= min_count)
+    a = np.array([ct.get(t, 0) for t in terms], dtype=float)
+    b = np.array([cr.get(t, 0) for t in terms], dtype=float)
+    stat = _chi2_many(a, b, nt - a, nr - b) if measure == "chi2" else _g2_many(a, b, nt - a, nr - b)
+    sign = np.where(a / nt >= b / nr, 1.0, -1.0)
+    rows = {
+        "term": terms,
+        "count_target": a.astype(int),
+        "count_reference": b.astype(int),
+        "share_target": a / nt,
+        "share_reference": b / nr,
+        measure: sign * stat,
+        "p_value": chi2_dist.sf(stat, 1),
+    }
     cols = ["term", "count_target", "count_reference", "share_target", "share_reference", measure, "p_value"]
-    out = _frame(rows, cols)
+    out = pd.DataFrame(rows, columns=cols)
     return out.sort_values([measure, "term"], ascending=[False, True], kind="mergesort").reset_index(drop=True)

@@ -196,6 +196,7 @@ class Segmenter:
                 engine = "jieba"
         self.engine = engine
         self._tags: dict[str, str] = {}
+        self._pos_cache: dict[str, str] = {}
         if engine == "rjieba":
             self._load_rjieba()
         else:
@@ -336,6 +337,12 @@ class Segmenter:
         tag = self._tags.get(tok)
         if tag:
             return tag
+        tag = self._pos_cache.get(tok)
+        if tag is None:
+            tag = self._pos_cache[tok] = self._lookup_pos(tok)
+        return tag
+
+    def _lookup_pos(self, tok: str) -> str:
         if self.engine == "rjieba":
             pairs = self._rj.tag(tok, False)
             if len(pairs) == 1:
