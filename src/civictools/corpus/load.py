@@ -409,7 +409,7 @@ def load_corpus(
     doc_ids = [p.relative_to(root).as_posix() for p in files]
     matched, unmatched = _match_metadata(meta_frame, doc_ids) if meta_frame is not None else ({}, [])
     show = progress if progress is not None else len(files) > PROGRESS_THRESHOLD
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
