@@ -64,19 +64,31 @@ def main() -> None:
     print(f"text: {len(docs)} documents, {len(paras)} paragraphs, {mb:.2f} MB UTF-8; codebook default "
           f"({sum(len(t.terms) for t in cb.themes.values())} terms, 22 themes)\n")
 
-    results = {}
-    for engine in ("rjieba", "jieba"):
-        seg = Segmenter(engine=engine)
+    # Interleave the runs so that load from other processes hits every variant alike.
+    segs = {e: Segmenter(engine=e) for e in ("rjieba", "jieba")}
+    for seg in segs.values():
         seg.tokenize("预热")
-        rep = args.repeat if engine == "rjieba" else max(1, args.repeat // 2)
-        t_seg = _best(lambda: [seg.tokenize(p) for p in paras], rep)
-        compiled = CompiledCodebook(cb, "token")
-        t_tok = _best(lambda: [compiled.scan(p, seg.tokenize) for p in paras], rep)
-        results[engine] = (t_seg, t_tok)
+    tok_c = CompiledCodebook(cb, "token")
     sub = CompiledCodebook(cb, "substring")
-    t_match = _best(lambda: [sub.scan(p) for p in paras], args.repeat)
-    coder = ThemeCoder(cb, segmenter=Segmenter(engine="rjieba"))
-    t_code = _best(lambda: coder.code(docs, unit="paragraph", progress=False), max(1, args.repeat // 2))
+    coder = ThemeCoder(cb, segmenter=segs["rjieba"])
+    coder.code(docs.head(5), unit="paragraph", progress=False)
+    best: dict[str, float] = {}
+
+    def timed(name, fn):
+        t0 = time.perf_counter()
+        fn()
+        best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
+
+    for r in range(args.repeat):
+        timed("seg_rjieba", lambda: [segs["rjieba"].tokenize(p) for p in paras])
+        timed("match", lambda: [sub.scan(p) for p in paras])
+        timed("tok_rjieba", lambda: [tok_c.scan(p, segs["rjieba"].tokenize) for p in paras])
+        if r < max(1, args.repeat // 2):
+            timed("seg_jieba", lambda: [segs["jieba"].tokenize(p) for p in paras])
+            timed("tok_jieba", lambda: [tok_c.scan(p, segs["jieba"].tokenize) for p in paras])
+            timed("code", lambda: coder.code(docs, unit="paragraph", progress=False))
+    results = {"rjieba": (best["seg_rjieba"], best["tok_rjieba"]), "jieba": (best["seg_jieba"], best["tok_jieba"])}
+    t_match, t_code = best["match"], best["code"]
 
     t_seg, t_tok = results["rjieba"]
     j_seg, j_tok = results["jieba"]

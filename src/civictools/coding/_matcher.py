@@ -148,7 +148,10 @@ class CompiledCodebook:
                         traps.append((ti, start, end))
                     elif kind == 4:
                         req.setdefault(k, []).append(start)
-                    elif kind >= 5:
+                    elif kind == 6:
+                        if bet is not None:  # a right literal only matters after a left one
+                            bet.append((kind, k, start, end))
+                    elif kind == 5:
                         if bet is None:
                             bet = []
                         bet.append((kind, k, start, end))
@@ -219,8 +222,8 @@ class CompiledCodebook:
         if self.children and hits:
             hits.extend(self._roll_up(hits))
         ids = self.theme_ids
+        # order: Aho–Corasick order (by end position), then regex, proximity and roll-up hits
         out = [(ids[ti], term, rule, s, t, w) for ti, term, rule, s, t, w in hits]
-        out.sort(key=_hit_key)
         rej = [(ids[ti], term, reason, s, t) for ti, term, reason, s, t in rejected]
         return out, rej
 
@@ -328,10 +331,6 @@ def _trapped(traps: list[tuple[int, int, int]], ti: int, s: int, t: int) -> bool
         if ts < t and s < te and (tti == ti or tti == -1) and not (s <= ts and te <= t):
             return True
     return False
-
-
-def _hit_key(h):
-    return (h[3], h[4], h[0])
 
 
 def _drop_nested(valid: list[tuple], rejected: list[tuple]) -> list[tuple]:
