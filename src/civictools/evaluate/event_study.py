@@ -242,15 +242,10 @@ def event_study(
     if vcov == "CR1" and cluster is None:
         cluster = fe_cols[0]
     log = DropLog()
-    prep = _prepare(df, y, list(covariates), fe_cols, cluster=cluster, weights=weights, log=log, extra_x=dummies)
-    # event-time terms come after the covariates in prep; put them first for display
-    n_cov = len(covariates)
-    order = list(range(n_cov, n_cov + len(ks))) + list(range(n_cov))
-    prep["X"] = np.asfortranarray(prep["X"][:, order])
-    prep["raw_x"] = prep["raw_x"][:, order]
-    prep["terms"] = tuple(prep["terms"][i] for i in order)
     post_cols = [i for i, k in enumerate(ks) if k >= 0]
-    d = _fit_design(prep, treat_cols=post_cols)
+    prep = _prepare(df, y, list(covariates), fe_cols, cluster=cluster, weights=weights, log=log,
+                    extra_x=dummies, treat_cols=post_cols)
+    d = _fit_design(prep)
     rel_times = {_term(k, lo, hi): k for k in ks}
     return _make_result(
         d, vcov, alpha, y, "", log.frame(), cls=EventStudyResult,

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from civictools.errors import EstimationError, FewClustersWarning
-from civictools.evaluate._fe import demean, drop_singletons, factorize_fe, fe_dof, recode_fe
+from civictools.evaluate._fe import _demean_inplace, drop_singletons, factorize_column, fe_dof, recode_fe
 from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p, tidy_frame
 
 __all__ = ["twfe", "TWFEResult"]
@@ -91,27 +91,39 @@ def _prepare(
     weights: str | None,
     log: DropLog,
     extra_x: pd.DataFrame | None = None,
+    treat_cols: Sequence[int] = (0,),
 ) -> dict:
-    """Select, clean and demean; returns arrays for :func:`_fit_design`."""
+    """Select, clean and demean; returns arrays for :func:`_fit_design`.
+
+    Regressors are ordered ``extra_x`` columns first, then ``xcols``;
+    ``treat_cols`` index that order and mark the treatment columns (their raw
+    non-zero rows define treated clusters).
+    """
     if not isinstance(df, pd.DataFrame):
         raise EstimationError("data must be a pandas DataFrame")
+    fe_cols = list(fe_cols)
     needed = [y, *xcols, *fe_cols] + ([cluster] if cluster else []) + ([weights] if weights else [])
     _check_columns(df, list(dict.fromkeys(needed)))
     if not fe_cols:
         raise EstimationError("at least one fixed effect is required (fe=[...] or unit/time)")
-    yv = _numeric(df, y)
-    xs = [_numeric(df, c) for c in xcols]
-    if extra_x is not None:
-        xs += [extra_x[c].to_numpy(dtype=np.float64) for c in extra_x.columns]
-    terms = list(xcols) + (list(extra_x.columns) if extra_x is not None else [])
+    extra_names = list(extra_x.columns) if extra_x is not None else []
+    terms = extra_names + list(xcols)
     if not terms:
         raise EstimationError("no regressors given")
-    X = np.column_stack(xs) if xs else np.empty((len(df), 0))
+    n = len(df)
+    # one Fortran-ordered block [y, X] that is demeaned in place: no further copies
+    M = np.empty((n, 1 + len(terms)), order="F")
+    M[:, 0] = _numeric(df, y)
+    for j, c in enumerate(extra_names):
+        M[:, 1 + j] = extra_x[c].to_numpy(dtype=np.float64)
+    for j, c in enumerate(xcols):
+        M[:, 1 + len(extra_names) + j] = _numeric(df, c)
     wv = _numeric(df, weights) if weights else None
 
-    bad = ~np.isfinite(yv) | ~np.isfinite(X).all(axis=1)
-    for c in fe_cols + ([cluster] if cluster else []):
-        bad |= df[c].isna().to_numpy()
+    codes = {c: factorize_column(df[c]) for c in dict.fromkeys(fe_cols + ([cluster] if cluster else []))}
+    bad = ~np.isfinite(M).all(axis=1)
+    for c in codes.values():
+        bad |= c < 0
     if wv is not None:
         bad |= ~np.isfinite(wv)
     if bad.any():
@@ -123,54 +135,63 @@ def _prepare(
         if nonpos.any():
             log.add(f"non-positive weights in {weights}", int(nonpos.sum()), stacklevel=4)
             keep &= ~nonpos
-    sub = df.loc[keep, list(dict.fromkeys(list(fe_cols) + ([cluster] if cluster else [])))]
-    fe = factorize_fe(sub, fe_cols)
-    yv, X = yv[keep], X[keep]
-    wv = wv[keep] if wv is not None else None
-    index = df.index[keep]
+    fe = np.column_stack([codes[c] for c in fe_cols])
+    cl = codes[cluster] if cluster else None
+    index = df.index
+    if not keep.all():
+        M = np.asfortranarray(M[keep])
+        fe = fe[keep]
+        cl = cl[keep] if cl is not None else None
+        wv = wv[keep] if wv is not None else None
+        index = index[keep]
     single = ~drop_singletons(fe)
     if single.any():
         log.add("fixed-effect singletons (as fixest)", int(single.sum()), stacklevel=4)
         ok = ~single
-        fe, yv, X, index, sub = fe[ok], yv[ok], X[ok], index[ok], sub.loc[ok]
+        M = np.asfortranarray(M[ok])
+        fe = fe[ok]
+        cl = cl[ok] if cl is not None else None
         wv = wv[ok] if wv is not None else None
-        fe = recode_fe(fe)
-    if len(yv) == 0:
+        index = index[ok]
+    if M.shape[0] == 0:
         raise EstimationError("no observations left after removing missing values and singletons")
-    cluster_codes = None
-    if cluster:
-        cluster_codes = pd.factorize(sub[cluster], sort=True)[0].astype(np.int64)
-    dm = demean(np.column_stack([yv, X]), fe, wv)
+    if M.shape[0] < n:
+        fe = recode_fe(fe)
+        cl = recode_fe(cl)[:, 0] if cl is not None else None
+    raw_norm = np.sqrt(np.einsum("ij,ij->j", M[:, 1:], M[:, 1:]))
+    raw_treat = (M[:, [1 + j for j in treat_cols]] != 0).any(axis=1) if len(treat_cols) else None
+    _demean_inplace(M, fe, wv)
     return {
-        "y": dm[:, 0].copy(),
-        "X": np.asfortranarray(dm[:, 1:]),
+        "y": M[:, 0],
+        "X": M[:, 1:],
         "w": wv,
         "fe": fe,
         "fe_names": tuple(fe_cols),
         "terms": tuple(terms),
         "index": index,
-        "cluster_codes": cluster_codes,
+        "cluster_codes": cl,
         "cluster_name": cluster,
-        "raw_x": X,
+        "raw_norm": raw_norm,
+        "raw_treat": raw_treat,
     }
 
 
-def _fit_design(prep: dict, treat_cols: Sequence[int] = (0,)) -> _Design:
+def _fit_design(prep: dict) -> _Design:
     """Fit statsmodels OLS/WLS on demeaned arrays and store what inference needs."""
     import statsmodels.api as sm
 
     X, yv, w = prep["X"], prep["y"], prep["w"]
-    scale = np.sqrt((X**2).sum(axis=0))
-    raw_scale = np.sqrt((prep["raw_x"] ** 2).sum(axis=0))
-    degenerate = (scale <= 1e-10 * np.maximum(raw_scale, 1.0)) | (scale == 0)
+    gram = X.T @ (X * w[:, None]) if w is not None else X.T @ X
+    scale = np.sqrt(np.abs(np.diag(X.T @ X))) if w is not None else np.sqrt(np.diag(gram))
+    degenerate = (scale <= 1e-10 * np.maximum(prep["raw_norm"], 1.0)) | (scale == 0)
     if degenerate.any():
         names = [prep["terms"][i] for i in np.flatnonzero(degenerate)]
         raise EstimationError(
             f"regressor(s) {', '.join(map(repr, names))} are collinear with the fixed effects "
             "(constant within a fixed-effect level); remove them"
         )
-    gram = (X.T @ X) / np.outer(scale, scale)
-    if np.linalg.eigvalsh(gram).min() < 1e-12:
+    d = np.sqrt(np.diag(gram))
+    if np.linalg.eigvalsh(gram / np.outer(d, d)).min() < 1e-12:
         raise EstimationError(
             f"regressors {', '.join(prep['terms'])} are collinear after absorbing the fixed effects"
         )
@@ -179,15 +200,15 @@ def _fit_design(prep: dict, treat_cols: Sequence[int] = (0,)) -> _Design:
     model = sm.WLS(yv, X, weights=w, hasconst=False) if w is not None else sm.OLS(yv, X, hasconst=False)
     res = model.fit()
     coef = np.asarray(res.params, dtype=float)
-    resid = yv - X @ coef
     bread = np.asarray(res.normalized_cov_params, dtype=float)
+    del res, model
+    resid = yv - X @ coef
     treated = None
     cc = prep["cluster_codes"]
-    if cc is not None:
+    raw_treat = prep["raw_treat"]
+    if cc is not None and raw_treat is not None:
         tr = np.zeros(int(cc.max()) + 1, dtype=bool)
-        for j in treat_cols:
-            col = prep["raw_x"][:, j]
-            tr[cc[col != 0]] = True
+        tr[cc[raw_treat]] = True
         treated = int(tr.sum())
     return _Design(
         y=yv,
@@ -203,7 +224,7 @@ def _fit_design(prep: dict, treat_cols: Sequence[int] = (0,)) -> _Design:
         cluster_codes=cc,
         cluster_name=prep["cluster_name"],
         treated_clusters=treated,
-        raw_treat=prep["raw_x"][:, list(treat_cols)].any(axis=1) if len(treat_cols) else None,
+        raw_treat=raw_treat,
     )
 
 
@@ -547,5 +568,5 @@ def twfe(
         raise EstimationError("treat and covariates must be distinct columns")
     log = DropLog()
     prep = _prepare(df, y, xcols, fe_cols, cluster=cluster if vcov == "CR1" else cluster, weights=weights, log=log)
-    d = _fit_design(prep, treat_cols=(0,))
+    d = _fit_design(prep)
     return _make_result(d, vcov, alpha, y, treat, log.frame())
