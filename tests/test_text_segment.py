@@ -304,3 +304,15 @@ def test_cache_last_resort_error(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkdtemp", no_mkdtemp)
     with pytest.raises(TextError, match="no writable folder"):
         segmod.segmenter_cache_dir()
+
+
+def test_auto_falls_back_to_jieba_without_rjieba(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # makes `import rjieba` fail
+    seg = Segmenter(engine="auto")
+    assert seg.engine == "jieba" and seg.cut("接诉即办") == ["接诉即办"]
+    from civictools import MissingDependencyError
+
+    with pytest.raises(MissingDependencyError, match="pip install rjieba"):
+        Segmenter(engine="rjieba")
