@@ -152,11 +152,12 @@ class _FirstStage:
         BWB = (self.B0 * w0[:, None]).T @ self.B0
         self.S = BWB - self.AWB.T @ (self.AWB / self.sw_u[:, None])
         if self.p:
-            try:
+            # Scale-free rank check: a column with (almost) no variation left after
+            # sweeping out unit effects is collinear with them (e.g. a time-invariant covariate).
+            scale = np.sqrt(np.maximum(np.diag(BWB), np.finfo(float).tiny))
+            ok = bool(np.min(np.linalg.eigvalsh(self.S / np.outer(scale, scale))) > 1e-10)
+            if ok:
                 self.S_inv = np.linalg.inv(self.S)
-                ok = np.allclose(self.S_inv @ self.S, np.eye(self.p), atol=1e-6)
-            except np.linalg.LinAlgError:
-                ok = False
             if not ok:
                 raise EstimationError(
                     "the first-stage design (unit and period effects + covariates on untreated "
