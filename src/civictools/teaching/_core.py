@@ -190,7 +190,8 @@ class Mistake:
 
 def as_number(answer: Any) -> float | None:
     """A float from a number, a 0-d/1-element array or Series, else None."""
-    if isinstance(answer, (bool, np.bool_)):
+    # text such as "0.34" is usually a printed value copied by hand: ask for the computed number
+    if isinstance(answer, (bool, np.bool_, str, bytes)):
         return None
     if isinstance(answer, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
         arr = np.asarray(answer, dtype=object).ravel()
@@ -218,13 +219,17 @@ def _invalid(ex_id: str, answer: Any, kind_zh: str = "一个数值", kind_en: st
 
 def judge_number(ex_id: str, answer: Any, correct: float, mistakes: Sequence[Mistake] = (), *,
                  rtol: float = 0.005, atol: float = 1e-4, hint_zh: str = "", hint_en: str = "",
-                 accept: Sequence[Mistake] = (), generic: bool = True) -> CheckResult:
+                 accept: Sequence[Mistake] = (), generic: bool = True,
+                 mistake_tol: tuple[float, float] | None = None) -> CheckResult:
     """Compare a numeric answer with the right value and with known mistakes.
 
     ``accept`` lists other values that are also right (e.g. a normal approximation); they
     pass with their note. Generic mistakes (sign flipped, percent instead of share, close but
-    too rounded) are recognised for every exercise unless ``generic=False``.
+    too rounded) are recognised for every exercise unless ``generic=False``. ``mistake_tol``
+    (rtol, atol) matches mistakes more tightly than the answer when the answer's tolerance is
+    wide (Monte Carlo noise) but the mistaken values are exact.
     """
+    m_rtol, m_atol = mistake_tol if mistake_tol is not None else (rtol, atol)
     x = as_number(answer)
     if x is None:
         return _invalid(ex_id, answer)
@@ -238,7 +243,7 @@ def judge_number(ex_id: str, answer: Any, correct: float, mistakes: Sequence[Mis
         if close(x, m.value, rtol, atol):
             return CheckResult(ex_id, True, "correct", m.code, f"正确（可接受的做法）：{m.zh}\nCorrect (accepted variant): {m.en}")
     for m in mistakes:
-        if np.isfinite(m.value) and close(x, m.value, rtol, atol) and not close(m.value, correct, rtol, atol):
+        if np.isfinite(m.value) and close(x, m.value, m_rtol, m_atol) and not close(m.value, correct, rtol, atol):
             return CheckResult(ex_id, False, "mistake", m.code, f"{m.zh}\n{m.en}")
     if generic:
         if correct != 0 and close(x, -correct, rtol, atol):

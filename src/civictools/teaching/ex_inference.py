@@ -119,6 +119,7 @@ def _u5_wild(ex_id: str, answer: Any, *, result: Any, B: Any, seed: Any) -> Chec
                 "This is the WCU bootstrap (null not imposed). With few clusters the WCR bootstrap (impose_null=True, the default) has more accurate size."),
     ]
     return judge_number(ex_id, answer, correct, mistakes, rtol=0.0, atol=max(mc, 1e-9), generic=False,
+                        mistake_tol=(0.005, 1e-4),
                         hint_zh="提示：ct.wild_cluster_bootstrap(fit, B=999, seed=1).p_value。",
                         hint_en="Hint: ct.wild_cluster_bootstrap(fit, B=999, seed=1).p_value.")
 
