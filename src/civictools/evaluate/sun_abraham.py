@@ -225,6 +225,7 @@ def sun_abraham(
         treated_ever = g > 0
     elif not (g == 0).any():
         raise EstimationError("there are no never-treated units; use control='last'")
+    data = data.reset_index(drop=True)  # unique labels: kept rows are mapped back by label
     rel = np.where(treated_ever, tnum - g, np.nan)
     cells = pd.DataFrame({"g": g[treated_ever].astype(np.int64), "e": rel[treated_ever].astype(np.int64)})
     pairs = cells.drop_duplicates().sort_values(["g", "e"])
@@ -245,20 +246,18 @@ def sun_abraham(
         raise EstimationError(f"vcov must be one of {', '.join(_VCOV_TYPES)}; got {vcov!r}")
     if vcov == "CR1" and cluster is None:
         cluster = unit
-    prep = _prepare(data, y, list(covariates), [unit, time], cluster=cluster, weights=weights, log=log, extra_x=dummies)
-    k_cov = len(covariates)
-    order = list(range(k_cov, k_cov + len(terms))) + list(range(k_cov))
-    prep["X"] = np.asfortranarray(prep["X"][:, order])
-    prep["raw_x"] = prep["raw_x"][:, order]
-    prep["terms"] = tuple(prep["terms"][i] for i in order)
     post_cols = [i for i, (_, b) in enumerate(pairs.itertuples(index=False)) if b >= 0]
-    design = _fit_design(prep, treat_cols=post_cols)
+    # The engine orders regressors extra_x (the interactions) first, then covariates.
+    prep = _prepare(data, y, list(covariates), [unit, time], cluster=cluster, weights=weights, log=log,
+                    extra_x=dummies, treat_cols=post_cols)
+    design = _fit_design(prep)
     reg = _make_result(design, vcov, alpha, y, "", log.frame(), stacklevel=3)
-    coef = design.coef[: len(terms)]
+    if tuple(reg.vcov.index[: len(terms)]) != tuple(terms):
+        raise EstimationError("internal: unexpected regressor order from the fixed-effects engine")
+    coef = reg.coef().to_numpy()[: len(terms)]
     V = reg.vcov.to_numpy()[: len(terms), : len(terms)]
     # Shares among the observations actually used in the regression.
-    used = prep["raw_x"][:, : len(terms)]
-    n_obs = used.sum(axis=0)
+    n_obs = dummies.loc[prep["index"]].to_numpy().sum(axis=0)
     ce = pairs.rename(columns={"g": "group", "e": "event_time"}).reset_index(drop=True)
     ce["estimate"] = coef
     ce["std_error"] = np.sqrt(np.diag(V))
