@@ -24,7 +24,7 @@ _PUNCT_BREAK = set("。！？!?；;\n")
 
 # entry kinds in the automaton's values
 _INC, _TRAP, _PROX_A, _PROX_B, _REQ, _BET_L, _BET_R = range(7)
-_MODES = {"token": 0, "substring": 1, "prefix": 2}
+_MODES = {"token": 0, "substring": 1, "prefix": 2, "suffix": 3, "affix": 4}
 
 
 class CompiledCodebook:
@@ -191,7 +191,7 @@ class CompiledCodebook:
             reason = None
             if masked and any(s < me and ms < t for ms, me in masked):
                 reason = "header"
-            elif bset is not None and mode != 1 and (s not in bset or (mode == 0 and t not in bset)):
+            elif bset is not None and mode != 1 and not _aligned(bset, s, t, mode):
                 reason = "boundary"
             elif traps and _trapped(traps, ti, s, t):
                 reason = "trap"
@@ -267,7 +267,7 @@ class CompiledCodebook:
 
     def _proximity(self, text, prox_a, prox_b, bset, masked, traps, valid, rejected) -> None:
         def aligned(s, t, mode):
-            return bset is None or mode == 1 or (s in bset and (mode == 2 or t in bset))
+            return bset is None or mode == 1 or _aligned(bset, s, t, mode)
 
         bounds = sorted(bset) if bset is not None else None
         ok_b: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -319,8 +319,19 @@ class CompiledCodebook:
         return extra
 
 
-_RULE_NAMES = {0: "token", 1: "substring", 2: "prefix"}
+_RULE_NAMES = {0: "token", 1: "substring", 2: "prefix", 3: "suffix", 4: "affix"}
 _START = itemgetter(1)
+
+
+def _aligned(bset: set[int], s: int, t: int, mode: int) -> bool:
+    if mode == 0:
+        return s in bset and t in bset
+    if mode == 2:
+        return s in bset
+    if mode == 3:
+        return t in bset
+    return s in bset or t in bset
+
 _END = itemgetter(2)
 
 
