@@ -195,10 +195,15 @@ def fe_nested_in_cluster(fe: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     if cluster.shape[0] != fe.shape[0]:
         raise EstimationError("cluster codes and fixed-effect codes differ in length")
     flags = np.zeros(fe.shape[1], dtype=bool)
+    n_clusters = int(np.count_nonzero(np.bincount(cluster))) if cluster.size else 0
     for j in range(fe.shape[1]):
         codes = fe[:, j]
+        n_levels = int(codes.max()) + 1 if codes.size else 0
+        if codes.size and int(np.count_nonzero(np.bincount(codes))) < n_clusters:
+            # fewer levels than clusters: some level must span two clusters
+            continue
         # one representative cluster per level (any row of it will do)
-        rep = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
+        rep = np.empty(n_levels, dtype=np.int64)
         rep[codes] = cluster
         flags[j] = bool(np.array_equal(rep[codes], cluster))
     return flags
