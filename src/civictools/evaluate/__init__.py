@@ -25,3 +25,19 @@ __all__: list[str] = [
     "wild_cluster_bootstrap",
     "WildBootstrapResult",
 ]
+
+# Staggered-adoption estimators (Callaway-Sant'Anna, Sun-Abraham, BJS imputation).
+from civictools.evaluate._aggregate import AggregateResult  # noqa: E402
+from civictools.evaluate.att_gt import ATTgtResult, att_gt  # noqa: E402
+from civictools.evaluate.imputation import ImputationResult, did_imputation  # noqa: E402
+from civictools.evaluate.sun_abraham import SunAbrahamResult, sun_abraham  # noqa: E402
+
+__all__ += [
+    "att_gt",
+    "ATTgtResult",
+    "AggregateResult",
+    "sun_abraham",
+    "SunAbrahamResult",
+    "did_imputation",
+    "ImputationResult",
+]
