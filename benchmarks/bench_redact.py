@@ -46,9 +46,17 @@ def score(records, predict, kinds=KINDS):
     return rows
 
 
-def civictools_predict(text):
-    res = redact(text)
+def civictools_predict(text, engine="auto"):
+    res = redact(text, engine=engine)
     return [(k, s, e) for k, s, e in zip(res.entities["kind"], res.entities["start"], res.entities["end"])]
+
+
+def _engines():
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return ("jieba",)
+    return ("rjieba", "jieba")
 
 
 def jieba_nr_predict_factory():
@@ -79,10 +87,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3, help="passes over the gold text for throughput")
     ap.add_argument("--errors", action="store_true", help="list person errors (development only)")
+    ap.add_argument("--engine", default="auto", help="engine for --errors")
     args = ap.parse_args(argv)
     gold = load_gold()
     jieba_nr = jieba_nr_predict_factory()
-    civictools_predict("预热")  # load dictionaries outside the timed loop
+    for engine in _engines():
+        civictools_predict("预热", engine)  # load dictionaries outside the timed loop
     jieba_nr("预热")
     for split in ("dev", "heldout", "fresh", "all"):
         recs = [r for r in gold if split == "all" or r["split"] == split]
@@ -90,11 +100,15 @@ def main(argv=None) -> int:
             continue
         n_names = sum(e["kind"] == "person" for r in recs for e in r["entities"])
         print(f"\n=== {split}: {len(recs)} passages, {n_names} person mentions ===")
-        print_table("civictools.redact", score(recs, civictools_predict))
+        for engine in _engines():
+            print_table(
+                f"civictools.redact (engine={engine})",
+                score(recs, lambda t, e=engine: civictools_predict(t, e)),
+            )
         print_table("peer: jieba posseg nr tags (person only)", score(recs, jieba_nr, kinds=("person",)))
     if args.errors:
         for r in gold:
-            pred = {(s, e) for k, s, e in civictools_predict(r["text"]) if k == "person"}
+            pred = {(s, e) for k, s, e in civictools_predict(r["text"], args.engine) if k == "person"}
             g = {(e["start"], e["end"]) for e in r["entities"] if e["kind"] == "person"}
             for s, e in sorted(g - pred):
                 print("MISS", r["id"], r["text"][s:e], "|", r["text"][max(0, s - 8) : e + 8].replace("\n", "/"))
@@ -104,16 +118,19 @@ def main(argv=None) -> int:
     n_chars = len(text) * args.repeat
     t0 = time.perf_counter()
     for _ in range(args.repeat):
-        redact(text)
-    t_ct = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for _ in range(args.repeat):
         jieba_nr(text)
     t_jb = time.perf_counter() - t0
     print(f"\nthroughput on {n_chars} chars (gold text x{args.repeat}):")
-    print(f"  civictools.redact (all kinds): {n_chars / t_ct:,.0f} chars/s")
-    print(f"  jieba posseg alone:            {n_chars / t_jb:,.0f} chars/s")
-    print(f"  ratio redact / jieba posseg:   {t_jb / t_ct:.2f}")
+    print(f"  peer jieba posseg alone:                {n_chars / t_jb:>10,.0f} chars/s")
+    for engine in _engines():
+        t0 = time.perf_counter()
+        for _ in range(args.repeat):
+            redact(text, engine=engine)
+        t_ct = time.perf_counter() - t0
+        print(
+            f"  civictools.redact engine={engine:<7} (all kinds): {n_chars / t_ct:>10,.0f} chars/s"
+            f"   ratio to jieba posseg: {t_jb / t_ct:.2f}"
+        )
     return 0
 
 

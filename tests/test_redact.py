@@ -396,5 +396,14 @@ def test_corpus_uses_index_without_id_column():
     assert res.entities["doc_id"].tolist() == [7]
 
 
+def test_engines():
+    text = "社区书记张建国说，居民练淑华很感激。"
+    assert redact(text, engine="jieba").text == "社区书记居民A说，居民居民B很感激。"
+    pytest.importorskip("rjieba")
+    assert redact(text, engine="rjieba").text == redact(text, engine="jieba").text
+    with pytest.raises(TextError, match="unknown engine"):
+        redact(text, engine="hanlp")
+
+
 def test_kinds_constant():
     assert KINDS == ("person", "phone", "id_card", "email", "address_detail", "plate")

@@ -71,10 +71,10 @@ def test_markup_errors():
         parse_markup("[[x:张三]]")
 
 
-def _score(records, kind):
+def _score(records, kind, engine="auto"):
     tp = n_pred = n_gold = 0
     for rec in records:
-        ents = redact(rec["text"]).entities
+        ents = redact(rec["text"], engine=engine).entities
         pred = {(s, e) for k, s, e in zip(ents["kind"], ents["start"], ents["end"]) if k == kind}
         gold = {(e["start"], e["end"]) for e in rec["entities"] if e["kind"] == kind}
         tp += len(pred & gold)
@@ -83,10 +83,13 @@ def _score(records, kind):
     return tp / max(n_pred, 1), tp / max(n_gold, 1)
 
 
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
 @pytest.mark.parametrize("split", ["dev", "heldout", "fresh"])
-def test_person_quality_bar(split):
+def test_person_quality_bar(split, engine):
     # The bar: person recall >= 0.95 and precision >= 0.90 (exact spans).
-    precision, recall = _score([r for r in GOLD if r["split"] == split], "person")
+    if engine == "rjieba":
+        pytest.importorskip("rjieba")
+    precision, recall = _score([r for r in GOLD if r["split"] == split], "person", engine)
     assert recall >= 0.95 and precision >= 0.90, (precision, recall)
 
 

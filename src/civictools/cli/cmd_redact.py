@@ -83,6 +83,7 @@ def _run(args: argparse.Namespace) -> int:
         keep_mapping=bool(args.mapping_out or args.entities_out),
         names=_names(args.names),
         progress=not args.quiet and len(df) >= 200,
+        engine=args.engine,
     )
     out = Path(args.out)
     if out.suffix.lower() in _TABLE_SUFFIXES:
@@ -144,5 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mapping-in", help="JSON mapping from an earlier run, to keep labels consistent")
     p.add_argument("--mapping-out", help="write the original -> label mapping as JSON (keep it private)")
     p.add_argument("--entities-out", help="write the table of redacted spans (contains the originals)")
+    p.add_argument(
+        "--engine", choices=("auto", "rjieba", "jieba"), default="auto",
+        help="POS tagger used as name evidence (default: rjieba if installed, else jieba)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=_run)

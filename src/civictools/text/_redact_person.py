@@ -55,6 +55,16 @@ _SPEAKER = re.compile(
 )
 
 
+class _Words(tuple):
+    """Cue words, longest first, with a set and the lengths for fast prefix lookups."""
+
+    def __new__(cls, words):
+        self = super().__new__(cls, words)
+        self.set = frozenset(self)
+        self.lengths = tuple(sorted({len(w) for w in self}, reverse=True))
+        return self
+
+
 @dataclass(frozen=True)
 class _Lexicon:
     surnames: dict  # surname -> tier
@@ -66,6 +76,7 @@ class _Lexicon:
     credit_head: tuple
     exclusions: frozenset
     max_exclusion: int
+    start_chars: frozenset  # a surname's first character, 老, 小
 
 
 def _read_data(name: str) -> str:
@@ -98,7 +109,7 @@ def load_lexicon() -> _Lexicon:
         excl.update(w for w in line.split() if w)
 
     def longest_first(words):
-        return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+        return _Words(sorted(set(words), key=lambda w: (-len(w), w)))
 
     return _Lexicon(
         surnames=surnames,
@@ -110,49 +121,86 @@ def load_lexicon() -> _Lexicon:
         credit_head=longest_first(sections.get("credit_head", [])),
         exclusions=frozenset(excl),
         max_exclusion=max(len(w) for w in excl),
+        start_chars=frozenset({s[0] for s in surnames} | set(_NICK_PREFIX)),
     )
 
 
 _TOKENIZER_LOCK = threading.Lock()
-_POS_TOKENIZER = None
+_TAGGERS: dict = {}
+ENGINES = ("auto", "rjieba", "jieba")
+
+
+def resolve_engine(engine: str) -> str:
+    """``auto`` -> ``rjieba`` when the Rust binding is installed, else ``jieba``."""
+    if engine not in ENGINES:
+        from civictools.errors import TextError
+
+        raise TextError(f"unknown engine {engine!r}; choose one of {list(ENGINES)}")
+    if engine == "auto":
+        try:
+            import rjieba  # noqa: F401
+        except ImportError:
+            return "jieba"
+        return "rjieba"
+    if engine == "rjieba":
+        try:
+            import rjieba  # noqa: F401
+        except ImportError as exc:
+            from civictools.errors import MissingDependencyError
+
+            raise MissingDependencyError("engine='rjieba' needs the rjieba package: pip install rjieba") from exc
+    return engine
+
+
+def _tagger(engine: str):
+    """A private POS tagger, built once per engine: ``text -> [(word, flag), ...]``.
+
+    Never jieba's global tokenizer: jieba gets its own ``jieba.Tokenizer``, rjieba its
+    own ``rjieba.Jieba`` instance.
+    """
+    with _TOKENIZER_LOCK:
+        if engine not in _TAGGERS:
+            if engine == "rjieba":
+                import rjieba
+
+                inst = rjieba.Jieba()
+                _TAGGERS[engine] = lambda text: inst.tag(text, True)
+            else:
+                import logging
+
+                import jieba
+                import jieba.posseg
+
+                jieba.setLogLevel(logging.WARNING)
+                pos = jieba.posseg.POSTokenizer(tokenizer=jieba.Tokenizer())
+                _TAGGERS[engine] = lambda text: [(p.word, p.flag) for p in pos.lcut(text)]
+        return _TAGGERS[engine]
 
 
 def _pos_tokenizer():
-    """A private jieba POS tokenizer (built once; never touches jieba's global one)."""
-    global _POS_TOKENIZER
-    with _TOKENIZER_LOCK:
-        if _POS_TOKENIZER is None:
-            import logging
-
-            import jieba
-            import jieba.posseg
-
-            jieba.setLogLevel(logging.WARNING)
-            tok = jieba.Tokenizer()
-            _POS_TOKENIZER = jieba.posseg.POSTokenizer(tokenizer=tok)
-        return _POS_TOKENIZER
+    """The jieba tagger (kept for debugging helpers)."""
+    return _tagger("jieba")
 
 
 class _Tokens:
-    """jieba evidence for one text: token boundaries and name tags by offset."""
+    """POS-tagger evidence for one text: token boundaries and name tags by offset."""
 
-    def __init__(self, text: str, use_jieba: bool):
+    def __init__(self, text: str, engine: str):
         n = len(text)
         self.start_of = [-1] * (n + 1)  # token start covering position i
         self.end_of = [-1] * (n + 1)
         self.nr_spans: set[tuple[int, int]] = set()
         self.flag_at: dict[int, tuple[int, str]] = {}
-        if not use_jieba or not text:
+        if engine == "none" or not text:
             return
         pos = 0
-        for pair in _pos_tokenizer().lcut(text):
-            word, flag = pair.word, pair.flag
+        for word, flag in _tagger(engine)(text):
             end = pos + len(word)
             for i in range(pos, end):
                 self.start_of[i] = pos
                 self.end_of[i] = end
             self.flag_at[pos] = (end, flag)
-            if flag in ("nr", "nrfg", "nrt"):
+            if flag.startswith("nr"):
                 self.nr_spans.add((pos, end))
             pos = end
 
@@ -185,13 +233,13 @@ class _Found:
 
 
 class _PersonFinder:
-    def __init__(self, text: str, taken: list[bool], known: tuple[str, ...], use_jieba: bool = True):
+    def __init__(self, text: str, taken: list[bool], known: tuple[str, ...], engine: str = "jieba"):
         self.text = text
         self.n = len(text)
         self.taken = taken
         self.lex = load_lexicon()
         self.known = known
-        self.tokens = _Tokens(text, use_jieba)
+        self.tokens = _Tokens(text, engine)
         self.found: list[_Found] = []
 
     # -- small predicates -------------------------------------------------
@@ -210,16 +258,21 @@ class _PersonFinder:
             self.taken[i] = True
         self.found.append(_Found(s, e, how, full))
 
-    def starts_with_any(self, i: int, words: tuple) -> str | None:
-        for w in words:
-            if self.text.startswith(w, i):
+    def starts_with_any(self, i: int, words: _Words) -> str | None:
+        t = self.text
+        for k in words.lengths:
+            w = t[i : i + k]
+            if w in words.set and len(w) == k:
                 return w
         return None
 
-    def ends_with_any(self, i: int, words: tuple) -> str | None:
-        for w in words:
-            if i - len(w) >= 0 and self.text.startswith(w, i - len(w)):
-                return w
+    def ends_with_any(self, i: int, words: _Words) -> str | None:
+        t = self.text
+        for k in words.lengths:
+            if i - k >= 0:
+                w = t[i - k : i]
+                if w in words.set:
+                    return w
         return None
 
     def excluded(self, i: int) -> bool:
@@ -391,8 +444,9 @@ class _PersonFinder:
     def add_context(self) -> None:
         i = 0
         t = self.text
+        starts = self.lex.start_chars
         while i < self.n:
-            if self.taken[i] or not _CJK.match(t[i]):
+            if self.taken[i] or t[i] not in starts:
                 i += 1
                 continue
             got = self._nickname(i) or self._surname_form(i) or self._full_name(i)
@@ -569,7 +623,7 @@ class _PersonFinder:
 
 
 def find_persons(
-    text: str, taken: list[bool], known: tuple[str, ...] = (), *, use_jieba: bool = True
+    text: str, taken: list[bool], known: tuple[str, ...] = (), *, engine: str = "jieba"
 ) -> list[_Found]:
     """Person spans in ``text``, skipping positions already ``taken`` (updated in place)."""
-    return _PersonFinder(text, taken, known, use_jieba).run()
+    return _PersonFinder(text, taken, known, engine).run()

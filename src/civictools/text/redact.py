@@ -20,7 +20,7 @@ import pandas as pd
 
 from civictools.errors import TextError
 from civictools.text._redact_patterns import DETECTORS
-from civictools.text._redact_person import find_persons
+from civictools.text._redact_person import find_persons, resolve_engine
 
 __all__: list[str] = ["Redaction", "CorpusRedaction", "redact", "redact_corpus", "KINDS"]
 
@@ -154,14 +154,14 @@ class _Span:
     full: bool = False
 
 
-def _detect(text: str, kinds: tuple[str, ...], names: tuple[str, ...]) -> list[_Span]:
+def _detect(text: str, kinds: tuple[str, ...], names: tuple[str, ...], engine: str) -> list[_Span]:
     taken = [False] * len(text)
     spans: list[_Span] = []
     for kind in _PRIORITY:
         if kind not in kinds:
             continue
         if kind == "person":
-            for f in find_persons(text, taken, names):
+            for f in find_persons(text, taken, names, engine=engine):
                 spans.append(_Span(f.start, f.end, "person", f.full))
             continue
         found = sorted(DETECTORS[kind](text), key=lambda s: (s[0], -(s[1] - s[0])))
@@ -401,6 +401,7 @@ def redact(
     mapping: Mapping[str, str] | None = None,
     keep_mapping: bool = True,
     names: Iterable[str] | None = None,
+    engine: str = "auto",
 ) -> Redaction:
     """Replace personal data in ``text`` with consistent pseudonyms and labels.
 
@@ -419,6 +420,10 @@ def redact(
         None and the ``original`` column is NA).
     names : iterable of str, optional
         Names known to be persons (e.g. an attendee list); always redacted.
+    engine : {"auto", "rjieba", "jieba"}, default "auto"
+        Part-of-speech tagger used as one piece of evidence for names: ``auto`` takes
+        the Rust binding rjieba when installed (about 18x faster) and jieba otherwise.
+        Both are private instances; jieba's global tokenizer is never touched.
 
     Returns
     -------
@@ -440,8 +445,9 @@ def redact(
         raise TextError(f"redact() needs a str, got {type(text).__name__}; use redact_corpus() for a DataFrame")
     kinds = _check_kinds(kinds)
     names_t = _check_names(names)
+    engine = resolve_engine(engine)
     labeller = _Labeller(mapping)
-    spans = _detect(text, kinds, tuple(dict.fromkeys(names_t + labeller.person_names())))
+    spans = _detect(text, kinds, tuple(dict.fromkeys(names_t + labeller.person_names())), engine)
     out, rows = _apply(text, spans, labeller)
     entities = _entities_frame(rows)
     if not keep_mapping:
@@ -460,6 +466,7 @@ def redact_corpus(
     names: Iterable[str] | None = None,
     propagate: bool = True,
     progress: bool | None = None,
+    engine: str = "auto",
 ) -> CorpusRedaction:
     """Redact every document of a corpus with one consistent mapping.
 
@@ -473,7 +480,7 @@ def redact_corpus(
         One row per document.
     text_col, id_col : str
         Text and document-id columns; without ``id_col`` the index is used as id.
-    kinds, mapping, keep_mapping, names
+    kinds, mapping, keep_mapping, names, engine
         As in :func:`redact`.
     propagate : bool, default True
         Redact corpus-wide every further mention of names found in any document.
@@ -500,6 +507,7 @@ def redact_corpus(
         raise TextError(f"column {text_col!r} not found (columns: {list(df.columns)}); set text_col=")
     kinds = _check_kinds(kinds)
     names_t = _check_names(names)
+    engine = resolve_engine(engine)
     ids = df[id_col].tolist() if id_col in df.columns else df.index.tolist()
     texts = df[text_col].tolist()
     missing = 0
@@ -526,7 +534,7 @@ def redact_corpus(
         if not isinstance(t, str):
             all_spans.append(None)
             continue
-        spans = _detect(t, kinds, names_t)
+        spans = _detect(t, kinds, names_t, engine)
         all_spans.append(spans)
         if propagate:
             corpus_names.update(t[s.start : s.end] for s in spans if s.kind == "person" and s.full)
