@@ -34,7 +34,7 @@ class ThemeCoder:
     Examples
     --------
     >>> coder = ThemeCoder()
-    >>> sorted(coder.themes("社区党委组织在职党员到社工站开展志愿服务。"))
+    >>> sorted(coder.themes("社区党委组织在职党员到新建的社工站开展志愿服务。"))
     ['party_leadership', 'service_network', 'volunteering']
     >>> sorted(coder.themes("社区党委书记王芳说，今年天气不错。"))
     []
