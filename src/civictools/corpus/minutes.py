@@ -65,6 +65,11 @@ _FIELD_START = re.compile(
 _FIELD_ANY = re.compile(
     rf"(?:^|(?<=[\s，,；;]))(?:【(?P<bk>{_KEYS_ALT})】\s*[:：]?|(?P<k>{_KEYS_ALT})\s*(?:[:：]|\t))\s*"
 )
+# In the header only: 时间 2021年…  /  主持 汪春兰 记录 裴小龙 (a space for a colon).
+_FIELD_START_LOOSE = re.compile(rf"^\s*(?P<k>{_KEYS_ALT})[ \u3000]+(?=\S)")
+_FIELD_ANY_LOOSE = re.compile(
+    rf"(?:^|(?<=[\s，,；;]))(?:【(?P<bk>{_KEYS_ALT})】\s*[:：]?|(?P<k>{_KEYS_ALT})(?:\s*(?:[:：]|\t)|[ \u3000]+(?=\S)))\s*"
+)
 
 # --------------------------------------------------------------------------
 # agenda markers, ranked like the Chinese official-document outline
@@ -463,11 +468,19 @@ def _clean(value: str) -> str:
     return value.strip().strip("；;，,。").strip()
 
 
-def _fields_in_line(line: str) -> list[tuple[str, str]]:
-    """Split a header line holding one or more ``key：value`` fields."""
-    if not _FIELD_START.match(line):
+def _fields_in_line(line: str, loose: bool = False) -> list[tuple[str, str]]:
+    """Split a header line holding one or more ``key：value`` fields.
+
+    ``loose`` also accepts a space instead of the colon (header lines only).
+    """
+    # 时　间：… -> 时间：…
+    line = re.sub(r"^(\s*[\u4e00-\u9fff])[ \u3000]+([\u4e00-\u9fff])(?=[ \u3000]*[:：])", r"\1\2", line)
+    if _FIELD_START.match(line):
+        matches = list((_FIELD_ANY_LOOSE if loose else _FIELD_ANY).finditer(line))
+    elif loose and _FIELD_START_LOOSE.match(line):
+        matches = list(_FIELD_ANY_LOOSE.finditer(line))
+    else:
         return []
-    matches = list(_FIELD_ANY.finditer(line))
     out = []
     for i, m in enumerate(matches):
         key = m.group("bk") or m.group("k")
@@ -554,10 +567,11 @@ def _parse_header(state: _State) -> int:
 
 def _header_fields(line: str) -> list[tuple[str, str]]:
     """Fields of a header line, or [] when a value reads like speech (主持人：今天…)."""
-    fields = _fields_in_line(line)
+    fields = _fields_in_line(line, loose=True)
     for name, value in fields:
         value = _clean(value)
-        if name in ("chair", "recorder") and (len(value) > 30 or re.search(r"[。！？]", value)):
+        bare = re.sub(r"[（(][^）)]*[）)]", "", value)
+        if name in ("chair", "recorder") and (len(bare) > 30 or re.search(r"[。！？，]", bare)):
             return []
         if name == "date" and value and parse_datetime(value) is None and len(value) > 20:
             return []
@@ -591,11 +605,14 @@ def _set_field(state: _State, name: str, value: str) -> None:
         m = _agenda_match(value)
         state.topics.extend(_clean(x) for x in re.split(r"[；;]", m[1].group("t") if m else value)
                             if _clean(x))
-    elif name in ("attendees", "observers"):
+    elif name in ("attendees", "observers", "absent"):
+        # 到会：…22户，网格员翁琪。因防疫要求，… -> the list ends at the full stop.
+        value = _clean(split_top(value, "。！？")[0]) if value else value
+    if name in ("attendees", "observers"):
         status = "observer" if name == "observers" else "present"
         for person, role in _people(value, state):
             state.attendees.append((person, role, status))
-    elif name == "absent":
+    if name == "absent":
         for person, role in _people(value, state):
             state.absent.append((person, role))
 
@@ -661,7 +678,7 @@ def _parse_tail(state: _State, body_from: int) -> int:
         if not s:
             j -= 1
             continue
-        fields = _fields_in_line(s)
+        fields = _header_fields(s)
         date_only = re.fullmatch(r"[\d〇零○一二三四五六七八九十年月日号\-/.\s]+", s) and find_datetime(s)
         if fields and all(f in ("recorder", "date", "chair") for f, _ in fields):
             for name, value in fields:
