@@ -52,7 +52,7 @@ def _two_way(y: np.ndarray, d: np.ndarray) -> tuple[float, float]:
     return float((dd * y).sum() / (dd * dd).sum()), vd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BaconResult(ResultMixin):
     """Result of :func:`bacon_decomposition`.
 

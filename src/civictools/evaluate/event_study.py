@@ -43,7 +43,7 @@ def _term(k: int, lo: int | None, hi: int | None) -> str:
     return f"rel_{k}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EventStudyResult(TWFEResult):
     """Result of :func:`event_study` (a :class:`TWFEResult` with event-time terms).
 

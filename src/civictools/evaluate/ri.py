@@ -53,7 +53,7 @@ def _multiset_permutations(items: list) -> list[tuple]:
         out.append(tuple(a))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RIResult(ResultMixin):
     """Result of :func:`randomization_inference`.
 

@@ -277,7 +277,7 @@ def _few_cluster_message(G: int, treated: int | None) -> str | None:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TWFEResult(ResultMixin):
     """Result of :func:`twfe` (immutable; :meth:`with_vcov` returns a new result).
 

@@ -197,7 +197,7 @@ def _ci_end(core: _Core, alpha: float, direction: int, step: float) -> float:
     return float(direction * np.inf)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class WildBootstrapResult(ResultMixin):
     """Result of :func:`wild_cluster_bootstrap`.
 
@@ -265,7 +265,7 @@ class WildBootstrapResult(ResultMixin):
              + (" (all 2^G sign vectors enumerated)" if self.enumerated else f", seed = {self.seed}")),
             ("Clusters", str(self.n_clusters)),
             ("H0", f"{self.term} = {format_number(self.null)}"),
-            ("p-value", format_p(self.p_value)),
+            ("p-value", format_p(self.p_value) if self.p_value > 0 else f"0 (no draw of {self.B} as extreme)"),
             (f"{100 * (1 - self.alpha):g}% CI (test inversion)",
              f"[{format_number(self.conf_low)}, {format_number(self.conf_high)}]"),
         ]
