@@ -24,6 +24,7 @@ _PUNCT_BREAK = set("。！？!?；;\n")
 
 # entry kinds in the automaton's values
 _INC, _TRAP, _PROX_A, _PROX_B, _REQ, _BET_L, _BET_R = range(7)
+_ANCHORED = -2  # regex id of a pattern anchored at the start of the unit
 _MODES = {"token": 0, "substring": 1, "prefix": 2, "suffix": 3, "affix": 4}
 
 
@@ -112,6 +113,8 @@ class CompiledCodebook:
 
     def _register_required(self, pattern: str) -> tuple[int, int]:
         """Give the regex a prefilter id (-1: none) and its maximum match width (-1: unbounded)."""
+        if pattern.startswith("^") and "|" not in pattern.split("(", 1)[0]:
+            return _ANCHORED, -1  # one attempt at the start of the unit: no prefilter needed
         lits = required_literals(pattern)
         lo_hi = _sre_parse.parse(pattern).getwidth()
         width = int(lo_hi[1]) if lo_hi[1] < _sre_c.MAXREPEAT and "^" not in pattern and "$" not in pattern else -1
@@ -170,7 +173,7 @@ class CompiledCodebook:
         if self.regex_trap:
             near = None
             for ti, rx, rid, width in self.regex_trap:
-                if rid != -1 and rid not in req:
+                if rid >= 0 and rid not in req:
                     continue
                 if near is None:
                     near = sorted([c[3] for c in cands] + [c[3] for c in prox_a])
@@ -367,6 +370,11 @@ def _drop_nested(valid: list[tuple], rejected: list[tuple]) -> list[tuple]:
 
 def _regex_spans(rx, text: str, rid: int, width: int, req: dict[int, list[int]],
                  near: list[int] | None = None):
+    if rid == _ANCHORED:
+        m = rx.match(text)
+        if m is not None and m.end() > m.start():
+            yield m.start(), m.end()
+        return
     if rid != -1:
         starts = req.get(rid)
         if not starts:
