@@ -348,3 +348,8 @@ def test_copy_of_corpus_has_same_ids(corpus, tmp_path_factory):
     a, _ = quiet_load(corpus)
     b, _ = quiet_load(copy)
     assert a.doc_id.tolist() == b.doc_id.tolist()
+
+
+def test_detect_kind_traditional_script():
+    assert detect_kind("紡機社區居民議事會會議紀要\n主持人：王麗\n參會人員：張強、李秀英") == "minutes"
+    assert detect_kind("社區開展義診\n發佈時間：2023-03-05 來源：青禾網\n（記者 李明）") == "news"

@@ -81,6 +81,7 @@ _CUES: dict[str, list[tuple[str, str, int]]] = {
     ],
 }
 _CUES_RE = {k: [(re.compile(p), z, w) for p, z, w in v] for k, v in _CUES.items()}
+_TRADITIONAL = re.compile(r"[們會議與發時間來這說報記區國開關對從實現問題過還應頁網體點紀錄佈聞]")
 _SPEAKER_LINE = re.compile(r"(?m)^\s*[\u4e00-\u9fff]{2,8}(?:（[^）\n]{1,16}）)?\s*[:：]\S")
 
 
@@ -103,13 +104,19 @@ def detect_kind(text: str) -> str:
     >>> detect_kind("今天天气很好。")
     'other'
     """
-    lines = [ln.strip() for ln in text[:4000].split("\n") if ln.strip()]
+    head, tail = text[:4000], text[-600:]
+    if _TRADITIONAL.search(head):
+        # The cues are written in simplified characters.
+        from civictools.corpus.read import _t2s
+
+        head, tail = _t2s().convert(head), _t2s().convert(tail)
+    lines = [ln.strip() for ln in head.split("\n") if ln.strip()]
     zones = {
         "title": lines[0] if lines else "",
         "titles": "\n".join(lines[:6]),
         "top": "\n".join(lines[1:12]),
-        "head": text[:4000],
-        "tail": text[-600:],
+        "head": head,
+        "tail": tail,
     }
     scores: dict[str, int] = {}
     for kind, cues in _CUES_RE.items():
