@@ -106,3 +106,14 @@ def test_errors(mpdta):
         event_study(bad, "lemp", "countyreal", "year", "first_treat")
     with pytest.raises(EstimationError, match="integer periods"):
         event_study(mpdta.assign(year=mpdta["year"].astype(str)), "lemp", "countyreal", "year", "first_treat")
+
+
+def test_all_eventually_treated_needs_bins(mpdta):
+    treated_only = mpdta[mpdta["first_treat"] > 0]
+    with pytest.raises(EstimationError, match="bins"):
+        event_study(treated_only, "lemp", "countyreal", "year", "first_treat")
+    r = event_study(treated_only, "lemp", "countyreal", "year", "first_treat", bins=(-3, 2))
+    m = treated_only.assign(relb=np.clip(treated_only["rel"], -3, 2))
+    ref = pf.feols("lemp ~ i(relb, ever, ref=-1.0) | countyreal + year", data=m, vcov={"CRV1": "countyreal"})
+    for row in r.tidy().itertuples():
+        assert abs(row.estimate - ref.coef()[f"relb::{float(row.rel_time)}:ever"]) < 1e-10

@@ -245,7 +245,16 @@ def event_study(
     post_cols = [i for i, k in enumerate(ks) if k >= 0]
     prep = _prepare(df, y, list(covariates), fe_cols, cluster=cluster, weights=weights, log=log,
                     extra_x=dummies, treat_cols=post_cols)
-    d = _fit_design(prep)
+    try:
+        d = _fit_design(prep)
+    except EstimationError as exc:
+        if "collinear" in str(exc) and not (~treated).any():
+            raise EstimationError(
+                "every unit is eventually treated, so the full set of relative-time indicators is "
+                "collinear with the unit and period effects; bin the end points (bins=(lo, hi)) or "
+                "drop the last periods in which all units are treated"
+            ) from exc
+        raise
     rel_times = {_term(k, lo, hi): k for k in ks}
     return _make_result(
         d, vcov, alpha, y, "", log.frame(), cls=EventStudyResult,
