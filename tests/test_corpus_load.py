@@ -353,3 +353,12 @@ def test_copy_of_corpus_has_same_ids(corpus, tmp_path_factory):
 def test_detect_kind_traditional_script():
     assert detect_kind("紡機社區居民議事會會議紀要\n主持人：王麗\n參會人員：張強、李秀英") == "minutes"
     assert detect_kind("社區開展義診\n發佈時間：2023-03-05 來源：青禾網\n（記者 李明）") == "news"
+
+
+def test_traditional_minutes_are_parsed(tmp_path):
+    write(tmp_path / "big5.txt", "紡機社區居民議事會會議紀要\n時間：2023年3月5日下午2:30\n主持人：王麗\n議題一：停車\n張強：車太多。\n", "big5")
+    df, _ = quiet_load(tmp_path)
+    row = df.iloc[0]
+    assert row.kind == "minutes" and row.chair == "王丽" and row.n_agenda_items == 1
+    assert row.date == pd.Timestamp("2023-03-05 14:30")
+    assert row.text.startswith("紡機社區")

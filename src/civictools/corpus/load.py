@@ -377,7 +377,8 @@ def load_corpus(
         reposted_from, reporters, correspondents, editors``), minutes fields
         (``venue, chair, recorder, attendees, absent, n_agenda_items, n_turns,
         n_decisions, n_actions``) and any extra metadata columns. List fields
-        are Python lists. ``df.attrs`` holds ``root``, ``skipped``,
+        are Python lists; fields parsed from traditional-script documents
+        are given in simplified characters. ``df.attrs`` holds ``root``, ``skipped``,
         ``ignored`` and ``metadata_unmatched`` (lists of dicts/str).
 
     Raises
@@ -540,14 +541,22 @@ def _document_row(doc_id: str, path: Path, text: str, encoding: str, kind: str,
         row[c] = []
     row.update(doc_id=doc_id, kind=doc_kind, text=text, encoding=encoding, path=str(path), n_chars=len(text))
     title = date = source = None
+    # Parsers read simplified cues (时间/主持人/记者); a traditional-script
+    # document is parsed through a simplified copy, so its parsed fields come
+    # out in simplified characters (the text column keeps the original).
+    parse_text = text
+    if _TRADITIONAL.search(text[:4000]):
+        from civictools.corpus.read import _t2s
+
+        parse_text = _t2s().convert(text)
     try:
         if doc_kind == "news":
-            art = parse_news(text)
+            art = parse_news(parse_text)
             title, date, source = art.title, art.published, art.source
             row.update(published=art.published, category=art.category, reposted_from=art.reposted_from,
                        reporters=art.reporters, correspondents=art.correspondents, editors=art.editors)
         elif doc_kind == "minutes":
-            m = parse_minutes(text)
+            m = parse_minutes(parse_text)
             title, date = m.title, m.date
             counts = m.counts()
             row.update(venue=m.venue, chair=m.chair, recorder=m.recorder,
@@ -555,10 +564,10 @@ def _document_row(doc_id: str, path: Path, text: str, encoding: str, kind: str,
                        n_agenda_items=counts["n_agenda_items"], n_turns=counts["n_turns"],
                        n_decisions=counts["n_decisions"], n_actions=counts["n_actions"])
         elif doc_kind == "policy":
-            title, date = _policy_title(text), _policy_date(text)
+            title, date = _policy_title(parse_text), _policy_date(parse_text)
         else:
-            title = _first_line(text)
-            hit = find_datetime(text[:800])
+            title = _first_line(parse_text)
+            hit = find_datetime(parse_text[:800])
             date = hit[0] if hit else None
     except Exception as exc:  # noqa: BLE001 - one odd document must not sink a corpus
         parse_failures.append(f"{doc_id} ({type(exc).__name__}: {exc})")
