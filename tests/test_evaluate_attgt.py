@@ -340,3 +340,11 @@ def test_recovers_demo_panel_truth():
     post_tr = tr[tr["event_time"] >= 0]
     simple = r.aggregate("simple").overall
     assert abs(simple["estimate"] - np.average(post_tr["att"], weights=post_tr["n"])) < 3 * simple["std_error"]
+
+
+def test_pretrend_test_refuses_singular_covariance():
+    # 101 pre-treatment cells but 28 communities: the covariance is singular; R did also
+    # returns no Wald statistic then.
+    r = att_gt(load_demo_panel(), "satisfaction", "community_id", "period", "first_treat", control="notyet")
+    pt = r.pretrend_test()
+    assert pt["statistic"] is None and pt["df"] == 101 and "singular" in pt["note"]

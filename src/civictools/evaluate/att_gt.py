@@ -193,6 +193,13 @@ class ATTgtResult(ResultMixin):
             return {"statistic": None, "df": 0, "p_value": None}
         b = c["estimate"].to_numpy()[pre]
         Vp = V[np.ix_(pre, pre)]
+        # R did's guard: no statistic when the pre-period covariance is singular
+        # (e.g. more pre-treatment cells than units).
+        with np.errstate(all="ignore"):
+            rcond = 1.0 / np.linalg.cond(Vp, 1)
+        if not np.isfinite(rcond) or rcond <= np.finfo(float).eps:
+            return {"statistic": None, "df": int(pre.size), "p_value": None,
+                    "note": "singular covariance of the pre-treatment ATT(g, t); no Wald statistic"}
         try:
             stat = float(n * b @ np.linalg.solve(Vp, b))
         except np.linalg.LinAlgError:
