@@ -636,7 +636,7 @@ def att_gt(
     >>> r.tidy().shape[0], r.n_units
     (10, 200)
     >>> round(float(r.aggregate("simple").overall["estimate"]), 1)
-    1.7
+    2.0
     """
     if control not in ("never", "notyet"):
         raise EstimationError(f"control must be 'never' or 'notyet', not {control!r}")

@@ -237,7 +237,7 @@ def did_imputation(
     >>> r.tidy()["term"].tolist()[:3]
     ['overall', 'h0', 'h1']
     >>> round(float(r.overall["estimate"]), 1)
-    2.1
+    2.2
     """
     if avg_effects_by not in ("cohort_event", "cohort", "event", "all"):
         raise EstimationError("avg_effects_by must be 'cohort_event', 'cohort', 'event' or 'all'")

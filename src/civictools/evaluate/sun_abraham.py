@@ -187,7 +187,7 @@ def sun_abraham(
     >>> r.tidy()["event_time"].tolist()
     [-5, -4, -3, -2, 0, 1, 2, 3, 4]
     >>> round(float(r.tidy().query("event_time == 0")["estimate"].iloc[0]), 1)
-    1.6
+    1.3
     """
     if control not in ("never", "last"):
         raise EstimationError(f"control must be 'never' or 'last', not {control!r}")
