@@ -59,6 +59,7 @@ _METHOD_LABEL = {
     "reg": "outcome regression",
 }
 _CONTROL_LABEL = {"never": "never treated", "notyet": "not yet treated"}
+DEFAULT_SEED = 20210101  # bootstrap seed when none is given: results stay reproducible
 
 
 @dataclass(frozen=True)
@@ -612,7 +613,7 @@ def att_gt(
     alpha : float
         1 - confidence level.
     seed : int, optional
-        Seed of the bootstrap.
+        Seed of the bootstrap (default ``DEFAULT_SEED``, so reruns agree).
     panel : bool
         Panel data (True). Repeated cross-sections are not supported.
     cband : bool, optional
@@ -658,6 +659,7 @@ def att_gt(
         covariates = [covariates]
     covariates = list(covariates or [])
     cband = bool(bstrap) if cband is None else bool(cband)
+    seed = DEFAULT_SEED if seed is None else int(seed)
     log = DropLog()
     P, notes = _prepare_panel(df, y, unit, time, first_treat, covariates, weights, cluster, control, anticipation, log)
     tlist = P.tlist
