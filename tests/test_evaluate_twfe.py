@@ -245,6 +245,14 @@ def test_demean_equals_dummy_regression():
         ref = _dummy_residuals(x, fe, np.ones(n) if weights is None else w)
         for c in range(x.shape[1]):
             np.testing.assert_allclose(got[:, c], ref[:, c], atol=1e-9 * np.abs(x[:, c]).max())
+    two = fe[:, :2]  # the two-factor path iterates on cross-tabulated coefficients
+    for weights in (None, w):
+        got = demean(x, two, weights)
+        ref = _dummy_residuals(x, two, np.ones(n) if weights is None else w)
+        for c in range(x.shape[1]):
+            np.testing.assert_allclose(got[:, c], ref[:, c], atol=1e-9 * np.abs(x[:, c]).max())
+    # the smaller factor first or second gives the same answer
+    np.testing.assert_allclose(demean(x, two[:, ::-1], w), demean(x, two, w), atol=1e-9 * np.abs(x).max())
     one = demean(x[:, 0], fe[:, :1])
     np.testing.assert_allclose(one, _dummy_residuals(x[:, :1], fe[:, :1], np.ones(n))[:, 0], atol=1e-12)
 
