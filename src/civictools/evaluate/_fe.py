@@ -11,7 +11,8 @@ here, so the API is deliberately small and array-based:
 * :func:`fe_nested_in_cluster` / :func:`fe_dof` count the fixed-effect parameters
   entering fixest's small-sample factor (levels nested in the cluster not counted).
 
-Group means are ``np.bincount`` sums over Fortran-ordered columns: on a
+Group means are ``np.bincount`` sums over Fortran-ordered columns (with two fixed effects the
+iteration runs on the smaller factor's coefficients through a sparse cross-tabulation); on a
 1,000,000-row panel this measured faster than a ``scipy.sparse`` incidence product
 (about 6 ms per column and fixed effect against 10-15 ms).
 """
