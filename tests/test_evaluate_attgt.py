@@ -348,3 +348,34 @@ def test_pretrend_test_refuses_singular_covariance():
     r = att_gt(load_demo_panel(), "satisfaction", "community_id", "period", "first_treat", control="notyet")
     pt = r.pretrend_test()
     assert pt["statistic"] is None and pt["df"] == 101 and "singular" in pt["note"]
+
+
+@pytest.mark.parametrize("label", ["weights", "cluster", "time-varying covariate", "time-varying covariate, universal"])
+def test_weights_clusters_time_varying_covariates_equal_csdid(mpdta, label):
+    rng = np.random.default_rng(0)
+    df = mpdta.copy()
+    units = np.sort(df["countyreal"].unique())
+    df["w"] = df["countyreal"].map(pd.Series(rng.uniform(0.5, 2, units.size), index=units))
+    df["state"] = df["countyreal"] // 1000
+    df["xv"] = df["lpop"] + 0.1 * rng.normal(size=len(df))  # varies over time: the earlier period's value is used
+    ours_kw, peer_kw = {
+        "weights": (dict(weights="w", covariates="lpop"), dict(weights_name="w", xformla="lemp~lpop")),
+        "cluster": (dict(cluster="state", covariates="lpop"), dict(clustervar="state", xformla="lemp~lpop")),
+        "time-varying covariate": (dict(covariates="xv"), dict(xformla="lemp~xv")),
+        "time-varying covariate, universal": (dict(covariates="xv", base_period="universal"), dict(xformla="lemp~xv")),
+    }[label]
+    r = att_gt(df, "lemp", "countyreal", "year", "first_treat", **ours_kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = csdid_att_gt.ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", data=df.copy(),
+                               **peer_kw).fit(est_method="dr", base_period=ours_kw.get("base_period", "varying"), bstrap=False)
+    t = r.tidy()
+    np.testing.assert_allclose(t["estimate"], m.results["att"], atol=1e-8, rtol=0)
+    np.testing.assert_allclose(t["std_error"], np.asarray(m.results["se"], float), atol=1e-6, rtol=0)
+    for kind in AGG:
+        a = r.aggregate(kind)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m.aggte(kind, bstrap=False, cband=False)
+        assert a.overall["estimate"] == pytest.approx(m.atte["overall_att"], abs=1e-8)
+        assert a.overall["std_error"] == pytest.approx(m.atte["overall_se"], abs=1e-6)
