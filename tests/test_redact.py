@@ -134,6 +134,10 @@ def test_not_address_details(text):
     assert redact(text, kinds="address_detail").entities.empty
 
 
+def test_building_after_month_word():
+    assert redact("上个月3号楼有老人发病", kinds="address_detail").text == "上个月[门牌1]有老人发病"
+
+
 # --------------------------------------------------------------------------- persons: traps
 @pytest.mark.parametrize(
     "text",
@@ -157,6 +161,7 @@ def test_not_address_details(text):
         "留下的老人和孩子需要有人关心。",
         "社工和网格员每周五下午碰头一次。",
         "，宣传工作要做好。",
+        "还当了聊天会的常客。",
     ],
 )
 def test_words_that_look_like_names_are_kept(text):
@@ -207,6 +212,16 @@ def test_short_forms_after_units_in_lists():
     text = ("参会人员：综合执法中队何队；应急办小谢；物业管理站站长老单；供电所蔡工；招商部小顾\n"
             "何队：可以配合。\n唐文静会同老单在北侧空地预留位置。")
     assert _persons(text) == ["何", "小谢", "老单", "蔡", "小顾", "何", "老单"]
+
+
+def test_name_before_title_and_structure_first():
+    assert _persons("社职责清单报街道社工站汤永康站长，6月前完成。") == ["汤永康"]
+    text = "参会人员：崔勇、石磊\n崔勇：公司已调整石磊任项目经理，并承诺整改。"
+    assert _persons(text) == ["崔勇", "石磊", "崔勇", "石磊"]
+
+
+def test_author_line():
+    assert _persons("来源：澜江晚报　时间：2023年3月28日　作者：麦冬青\n正文。") == ["麦冬青"]
 
 
 def test_rare_surname_after_role():

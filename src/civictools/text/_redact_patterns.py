@@ -140,7 +140,8 @@ def find_address_details(text: str) -> list[tuple[int, int, str]]:
         if re.fullmatch(rf"(?:{_NUM})号", piece):
             continue
         # "第3栋", "5月16号", and ranges "1至8栋" name no one's home
-        if s > 0 and (text[s - 1].isdigit() or text[s - 1] in "第月至到~～—-"):
+        prev = text[s - 1] if s > 0 else ""
+        if prev.isdigit() or prev in "第至到~～—-" or (prev == "月" and text[max(0, s - 2) : s - 1].isdigit()):
             continue
         bare_count = re.fullmatch(rf"(?:{_NUM})(?:栋|幢|座)", piece)
         if bare_count:

@@ -217,6 +217,13 @@ class _Tokens:
         got = self.flag_at.get(s)
         return got is not None and got[0] == e and not got[1].startswith("nr")
 
+    def is_common_word(self, s: int, e: int) -> bool:
+        """True if text[s:e] is one jieba noun/verb/adjective/adverb (项目), not a name or place."""
+        got = self.flag_at.get(s)
+        return got is not None and got[0] == e and got[1][:1] in ("n", "v", "a", "d") and got[1] not in (
+            "nr", "nrt", "nrfg", "ns", "nz"
+        )
+
     def is_nr(self, s: int, e: int) -> bool:
         return (s, e) in self.nr_spans
 
@@ -557,6 +564,14 @@ class _PersonFinder:
             left = self.left_boundary(i)
             if right == "strong" and (left or nr):
                 accept = "verb"
+            elif (
+                g == 2
+                and self.starts_with_any(e, self.lex.title_after)
+                and not self.tokens.is_common_word(k, e)
+                and self.tokens.boundary_at(e)
+            ):
+                # a full three-character name right before a title: "社工站汤永康站长"
+                accept = "title"
             elif nr and left and right:
                 accept = "nr"
         if not accept:
@@ -610,16 +625,21 @@ class _PersonFinder:
         self.add_speakers()
         self.add_lists()
         self.add_credits()
+        # Names from the document's structure claim their other mentions before the
+        # context pass can cut them differently ("调整石磊任项目经理").
+        self.add_known(self._recurring())
         self.add_context()
         self.add_enumerations()
-        # Full names and 老X/小X forms recur in the same document without their cue.
-        full = {
+        self.add_known(self._recurring())
+        return sorted(self.found, key=lambda f: f.start)
+
+    def _recurring(self) -> set[str]:
+        """Full names and 老X/小X forms found so far; they recur without their cue."""
+        return {
             self.text[f.start : f.end]
             for f in self.found
             if (f.full or "nickname" in f.how) and f.end - f.start >= 2
         }
-        self.add_known(full)
-        return sorted(self.found, key=lambda f: f.start)
 
 
 def find_persons(
