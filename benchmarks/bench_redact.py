@@ -15,7 +15,7 @@ import sys
 import time
 
 from civictools.text._redact_gold import load_gold
-from civictools.text.redact import KINDS, redact
+from civictools.text.redact import REDACT_KINDS, redact
 
 
 def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> tuple[float, float, float]:
@@ -25,7 +25,7 @@ def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> tuple[float, float, 
     return p, r, f
 
 
-def score(records, predict, kinds=KINDS):
+def score(records, predict, kinds=REDACT_KINDS):
     """Per-kind exact and partial P/R/F1 of ``predict(text) -> [(kind, start, end)]``."""
     rows = []
     preds = [set(predict(r["text"])) for r in records]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from civictools.errors import TextError
-from civictools.text.redact import KINDS, CorpusRedaction, Redaction, redact, redact_corpus
+from civictools.text.redact import REDACT_KINDS, CorpusRedaction, Redaction, redact, redact_corpus
 from civictools.text._redact_patterns import id_check_char, is_valid_id18
 
 
@@ -420,5 +420,5 @@ def test_engines():
         redact(text, engine="hanlp")
 
 
-def test_kinds_constant():
-    assert KINDS == ("person", "phone", "id_card", "email", "address_detail", "plate")
+def test_redact_kinds_constant():
+    assert REDACT_KINDS == ("person", "phone", "id_card", "email", "address_detail", "plate")

@@ -10,7 +10,7 @@ import pytest
 
 from civictools.text._redact_gold import build_gold, load_gold, parse_markup
 from civictools.text._redact_patterns import is_valid_id18
-from civictools.text.redact import KINDS, redact
+from civictools.text.redact import REDACT_KINDS, redact
 
 GOLD = load_gold()
 
@@ -19,7 +19,7 @@ def test_every_span_matches_its_text():
     for rec in GOLD:
         for ent in rec["entities"]:
             assert rec["text"][ent["start"] : ent["end"]] == ent["text"], (rec["id"], ent)
-            assert ent["kind"] in KINDS
+            assert ent["kind"] in REDACT_KINDS
 
 
 def test_spans_do_not_overlap():
@@ -42,7 +42,7 @@ def test_size_and_styles():
     assert {"news", "minutes"} <= styles
     splits = {r["split"] for r in GOLD}
     assert {"dev", "heldout", "fresh"} <= splits
-    for kind in KINDS:
+    for kind in REDACT_KINDS:
         assert any(e["kind"] == kind for r in GOLD for e in r["entities"]), kind
 
 

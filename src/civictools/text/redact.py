@@ -22,10 +22,10 @@ from civictools.errors import TextError
 from civictools.text._redact_patterns import DETECTORS
 from civictools.text._redact_person import find_persons, resolve_engine
 
-__all__: list[str] = ["Redaction", "CorpusRedaction", "redact", "redact_corpus", "KINDS"]
+__all__: list[str] = ["Redaction", "CorpusRedaction", "redact", "redact_corpus", "REDACT_KINDS"]
 
 #: Kinds of personal data :func:`redact` knows, in the order overlaps are resolved.
-KINDS: tuple[str, ...] = ("person", "phone", "id_card", "email", "address_detail", "plate")
+REDACT_KINDS: tuple[str, ...] = ("person", "phone", "id_card", "email", "address_detail", "plate")
 _PRIORITY = ("email", "id_card", "phone", "plate", "address_detail", "person")
 _KIND_LABEL = {
     "phone": "电话",
@@ -121,11 +121,11 @@ def _check_kinds(kinds) -> tuple[str, ...]:
     if isinstance(kinds, str):
         kinds = (kinds,)
     kinds = tuple(kinds)
-    unknown = [k for k in kinds if k not in KINDS]
+    unknown = [k for k in kinds if k not in REDACT_KINDS]
     if unknown:
-        raise TextError(f"unknown redaction kind(s) {unknown}; choose from {list(KINDS)}")
+        raise TextError(f"unknown redaction kind(s) {unknown}; choose from {list(REDACT_KINDS)}")
     if not kinds:
-        raise TextError(f"kinds is empty; choose one or more of {list(KINDS)}")
+        raise TextError(f"kinds is empty; choose one or more of {list(REDACT_KINDS)}")
     return kinds
 
 
@@ -256,7 +256,7 @@ class _Summary:
 
 def _count_table(entities: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for kind in KINDS:
+    for kind in REDACT_KINDS:
         sub = entities[entities["kind"] == kind]
         if len(sub):
             rows.append({"kind": kind, "mentions": len(sub), "distinct": sub["replacement"].nunique()})
@@ -316,7 +316,7 @@ class Redaction:
     text: str
     entities: pd.DataFrame = field(repr=False)
     mapping: dict | None = field(repr=False)
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = REDACT_KINDS
 
     def tidy(self) -> pd.DataFrame:
         """The entity table (a copy)."""
@@ -358,7 +358,7 @@ class CorpusRedaction:
     documents: pd.DataFrame = field(repr=False)
     entities: pd.DataFrame = field(repr=False)
     mapping: dict | None = field(repr=False)
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = REDACT_KINDS
     text_col: str = "text"
     id_col: str = "doc_id"
     n_missing_text: int = 0
@@ -396,7 +396,7 @@ class CorpusRedaction:
 # --------------------------------------------------------------------------- public API
 def redact(
     text: str,
-    kinds: Sequence[str] | str = KINDS,
+    kinds: Sequence[str] | str = REDACT_KINDS,
     *,
     mapping: Mapping[str, str] | None = None,
     keep_mapping: bool = True,
@@ -409,7 +409,7 @@ def redact(
     ----------
     text : str
         The text to redact.
-    kinds : sequence of str, default all of :data:`KINDS`
+    kinds : sequence of str, default all of :data:`REDACT_KINDS`
         Any of ``"person", "phone", "id_card", "email", "address_detail", "plate"``.
     mapping : dict, optional
         A mapping from an earlier result (``result.mapping``); known originals keep
@@ -459,7 +459,7 @@ def redact_corpus(
     df: pd.DataFrame,
     text_col: str = "text",
     id_col: str = "doc_id",
-    kinds: Sequence[str] | str = KINDS,
+    kinds: Sequence[str] | str = REDACT_KINDS,
     *,
     mapping: Mapping[str, str] | None = None,
     keep_mapping: bool = True,
