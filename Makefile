@@ -21,7 +21,7 @@ report: $(VENV)/.base
 	$(BIN)/civictools report build --out build/report
 
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest tests src/civictools --doctest-modules --nbmake notebooks -p no:cacheprovider
+	$(BIN)/python -m pytest tests src/civictools --doctest-modules --nbmake notebooks --ignore=src/civictools/report/notebooks -p no:cacheprovider
 
 bench: $(VENV)/.dev
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
