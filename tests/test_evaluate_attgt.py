@@ -379,3 +379,34 @@ def test_weights_clusters_time_varying_covariates_equal_csdid(mpdta, label):
             m.aggte(kind, bstrap=False, cband=False)
         assert a.overall["estimate"] == pytest.approx(m.atte["overall_att"], abs=1e-8)
         assert a.overall["std_error"] == pytest.approx(m.atte["overall_se"], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "control,method,cov,w",
+    [("never", "dr", None, None), ("never", "dr", "lpop", None), ("never", "reg", "lpop", None),
+     ("notyet", "dr", None, None), ("never", "ipw", "lpop", None), ("notyet", "dr", "lpop", "w")],
+)
+def test_repeated_cross_sections_equal_csdid(mpdta, control, method, cov, w):
+    # mpdta rows treated as independent cross-sections (each row its own id), 80 % sample.
+    df = mpdta.assign(rid=np.arange(len(mpdta))).sample(frac=0.8, random_state=3)
+    df["w"] = np.random.default_rng(1).uniform(0.5, 2, len(df))
+    r = att_gt(df, "lemp", "rid", "year", "first_treat", covariates=cov, control=control, method=method,
+               panel=False, weights=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = csdid_att_gt.ATTgt(
+            yname="lemp", gname="first_treat", idname="rid", tname="year", data=df.copy(), panel=False,
+            weights_name=w, control_group="nevertreated" if control == "never" else "notyettreated",
+            xformla="lemp~lpop" if cov else None,
+        ).fit(est_method=method, bstrap=False)
+    t = r.tidy()
+    np.testing.assert_allclose(t["estimate"], m.results["att"], atol=1e-8, rtol=0)
+    np.testing.assert_allclose(t["std_error"], np.asarray(m.results["se"], float), atol=1e-6, rtol=0)
+    assert r.nobs == len(df) and not r.panel
+    for kind in AGG:
+        a = r.aggregate(kind)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m.aggte(kind, bstrap=False, cband=False)
+        assert a.overall["estimate"] == pytest.approx(m.atte["overall_att"], abs=1e-8)
+        assert a.overall["std_error"] == pytest.approx(m.atte["overall_se"], abs=1e-6)

@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from civictools.errors import CivictoolsWarning, EstimationError
-from civictools.evaluate._drdid import KERNELS, logit_fit
+from civictools.evaluate._drdid import KERNELS, KERNELS_RC, logit_fit
 from civictools.evaluate._mboot import cluster_sums, multiplier_bootstrap
 from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p
 
@@ -130,6 +130,7 @@ class ATTgtResult(ResultMixin):
     seed: int | None = None
     covariates: tuple = ()
     notes: tuple = ()
+    panel: bool = True
     title: str = "Group-time ATT (Callaway & Sant'Anna) / 分组-时期平均处理效应"
 
     # --- tables -----------------------------------------------------------
@@ -262,7 +263,8 @@ class ATTgtResult(ResultMixin):
         tab = self.tidy()[["group", "time", "estimate", "std_error", "conf_low", "conf_high"]]
         info = [
             ("Outcome", self.outcome),
-            ("Units", f"{self.n_units} ({self.nobs} unit-periods)"),
+            ("Units", f"{self.n_units} ({self.nobs} unit-periods)" if self.panel
+             else f"{self.nobs} observations (repeated cross-sections)"),
             ("Cohorts", ", ".join(str(g) for g in sorted(pd.unique(self.cells["group"])))),
             ("Comparison group", _CONTROL_LABEL[self.control]),
             ("Estimator", _METHOD_LABEL[self.method] + (f"; covariates: {', '.join(self.covariates)}" if self.covariates else "")),
@@ -409,9 +411,26 @@ def _covariate_frame(df: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFram
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=df.index)
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """Repeated cross-sections: one independent observation per row."""
+
+    tlist: np.ndarray
+    tcode: np.ndarray  # (n,) index into tlist
+    y: np.ndarray
+    G: np.ndarray
+    w: np.ndarray | None
+    X: np.ndarray | None  # (n, k) incl. intercept
+    x_names: tuple
+    cluster: np.ndarray | None
+    n_clusters: int | None
+    nobs: int
+
+
 def _prepare_panel(
-    df, y, unit, time, first_treat, covariates, weights, cluster, control, anticipation, log: DropLog
-) -> tuple[_Panel, list[str]]:
+    df, y, unit, time, first_treat, covariates, weights, cluster, control, anticipation, log: DropLog,
+    panel: bool = True,
+) -> tuple[_Panel | _Rows, list[str]]:
     if not isinstance(df, pd.DataFrame):
         raise EstimationError("data must be a pandas DataFrame")
     cols = [y, unit, time, first_treat, *covariates] + ([weights] if weights else []) + ([cluster] if cluster else [])
@@ -446,6 +465,9 @@ def _prepare_panel(
     xnames = list(xf.columns)
     for j, c in enumerate(xnames):
         d[f"_x{j}"] = xf[c].to_numpy(dtype=float)[keep]
+    if not panel:
+        # Repeated cross-sections: every row is its own sampling unit.
+        d["_u"] = np.arange(len(d))
     dup = d.duplicated(["_u", "_t"])
     if dup.any():
         first = d.loc[dup, ["_u", "_t"]].iloc[0]
@@ -497,6 +519,20 @@ def _prepare_panel(
     T = tlist.size
     if T < 2:
         raise EstimationError("att_gt needs at least two periods")
+    if not panel:
+        xr = None
+        if xnames:
+            xr = np.column_stack([np.ones(len(d)), d[[f"_x{j}" for j in range(len(xnames))]].to_numpy(dtype=float)])
+        cl = n_cl = None
+        if cluster:
+            cl = pd.factorize(d["_c"].to_numpy(), sort=True)[0].astype(np.int64)
+            n_cl = int(cl.max()) + 1
+        rows = _Rows(
+            tlist=tlist, tcode=np.searchsorted(tlist, d["_t"].to_numpy()), y=d["_y"].to_numpy(dtype=float),
+            G=d["_g"].to_numpy(dtype=float), w=d["_w"].to_numpy(dtype=float) if "_w" in d.columns else None,
+            X=xr, x_names=tuple(xnames), cluster=cl, n_clusters=n_cl, nobs=int(len(d)),
+        )
+        return rows, notes
     counts = d.groupby("_u", sort=False)["_t"].transform("size")
     unbalanced = counts < T
     if unbalanced.any():
@@ -561,6 +597,115 @@ def _plan(glist: np.ndarray, tlist: np.ndarray, base_period: str, anticipation: 
     return plan
 
 
+def _comparison(G: np.ndarray, g: float, control: str, thr: float) -> tuple[np.ndarray, np.ndarray]:
+    """Treated and comparison masks of a cell (R did's never / not-yet-treated rules)."""
+    treated = G == g
+    never = G == 0
+    if control == "never":
+        return treated, never
+    ginf = np.where(np.isfinite(G), G, np.inf)
+    return treated, never | ((ginf > thr) & ~treated)
+
+
+def _check_overlap(ps: np.ndarray) -> None:
+    if np.max(ps) >= 0.999:
+        # R did's overlap check: a (near-)separated logit gives no usable cell.
+        raise EstimationError("overlap violated (a propensity score of 0.999 or more)")
+
+
+def _cells_panel(P: _Panel, plan, control, method, anticipation):
+    tlist = P.tlist
+    n = P.Y.shape[0]
+    K = len(plan)
+    inf = np.zeros((n, K))
+    att = np.full(K, np.nan)
+    kernel = KERNELS[method]
+    ps_cache: dict = {}
+    X0 = P.X if (P.X is not None and not P.x_varies) else None
+    intercept = np.ones((n, 1))
+    for j, (g, tn, pret) in enumerate(plan):
+        if pret is None:
+            att[j] = 0.0
+            continue
+        thr = max(tlist[tn], tlist[pret]) + anticipation
+        treated, ctrl = _comparison(P.G, g, control, thr)
+        idx = np.flatnonzero(treated | ctrl)
+        if not treated.any() or not ctrl.any():
+            warnings.warn(f"no comparison units for group {g:g} in period {tlist[tn]}; ATT set to NaN", CivictoolsWarning, stacklevel=3)
+            inf[:, j] = np.nan
+            continue
+        dy = P.Y[idx, tn] - P.Y[idx, pret]
+        d = treated[idx].astype(float)
+        if P.X is None:
+            Xs, xkey = intercept[: idx.size], -1
+        elif X0 is not None:
+            Xs, xkey = X0[idx], -1
+        else:
+            # R did conditions on the covariates of the earlier period of the cell.
+            xkey = min(tn, pret)
+            Xs = P.X[xkey][idx]
+        ws = P.w[idx] if P.w is not None else None
+        ps = None
+        try:
+            if method in ("dr", "ipw") and Xs.shape[1] > 1:
+                # The logit depends only on the sample and the covariates: shared across periods.
+                key = (g, "never" if control == "never" else thr, xkey)
+                ps = ps_cache.get(key)
+                if ps is None:
+                    wn = ws / ws.mean() if ws is not None else np.ones(idx.size)
+                    ps = logit_fit(Xs, d, wn)
+                    ps_cache[key] = ps
+                _check_overlap(ps)
+            a, psi = kernel(dy, d, Xs, ws, ps)
+        except EstimationError as exc:
+            warnings.warn(f"ATT({g:g}, {tlist[tn]}) not estimated: {exc}", CivictoolsWarning, stacklevel=3)
+            inf[:, j] = np.nan
+            continue
+        att[j] = a
+        inf[idx, j] = psi * (n / idx.size)
+    return att, inf
+
+
+def _cells_rc(P: _Rows, plan, control, method, anticipation):
+    tlist = P.tlist
+    n = P.y.shape[0]
+    K = len(plan)
+    inf = np.zeros((n, K))
+    att = np.full(K, np.nan)
+    kernel = KERNELS_RC[method]
+    for j, (g, tn, pret) in enumerate(plan):
+        if pret is None:
+            att[j] = 0.0
+            continue
+        thr = max(tlist[tn], tlist[pret]) + anticipation
+        treated, ctrl = _comparison(P.G, g, control, thr)
+        in_t = (P.tcode == tn) | (P.tcode == pret)
+        idx = np.flatnonzero(in_t & (treated | ctrl))
+        post = (P.tcode[idx] == tn).astype(float)
+        d = treated[idx].astype(float)
+        if min(np.sum(d * post), np.sum(d * (1 - post)), np.sum((1 - d) * post), np.sum((1 - d) * (1 - post))) == 0:
+            warnings.warn(f"ATT({g:g}, {tlist[tn]}) not estimated: no treated or comparison observations in one "
+                          "of its two periods", CivictoolsWarning, stacklevel=3)
+            inf[:, j] = np.nan
+            continue
+        Xs = P.X[idx] if P.X is not None else np.ones((idx.size, 1))
+        ws = P.w[idx] if P.w is not None else None
+        try:
+            ps = None
+            if method in ("dr", "ipw") and Xs.shape[1] > 1:
+                wn = ws / ws.mean() if ws is not None else np.ones(idx.size)
+                ps = logit_fit(Xs, d, wn)
+                _check_overlap(ps)
+            a, psi = kernel(P.y[idx], post, d, Xs, ws, ps)
+        except EstimationError as exc:
+            warnings.warn(f"ATT({g:g}, {tlist[tn]}) not estimated: {exc}", CivictoolsWarning, stacklevel=3)
+            inf[:, j] = np.nan
+            continue
+        att[j] = a
+        inf[idx, j] = psi * (n / idx.size)
+    return att, inf
+
+
 def att_gt(
     df: pd.DataFrame,
     y: str,
@@ -615,7 +760,11 @@ def att_gt(
     seed : int, optional
         Seed of the bootstrap (default ``DEFAULT_SEED``, so reruns agree).
     panel : bool
-        Panel data (True). Repeated cross-sections are not supported.
+        True: panel data (balanced as R did does). False: repeated cross-sections,
+        every row an independent observation (``unit`` is then not used to link
+        rows; pass ``cluster=`` to cluster); the 2x2 cells use the
+        repeated-cross-section estimators (``DRDID::drdid_rc``, ``std_ipw_did_rc``,
+        ``reg_did_rc``).
     cband : bool, optional
         Simultaneous (uniform) confidence band; defaults to ``bstrap``.
 
@@ -645,11 +794,6 @@ def att_gt(
         raise EstimationError(f"method must be one of {', '.join(KERNELS)}, not {method!r}")
     if base_period not in ("varying", "universal"):
         raise EstimationError(f"base_period must be 'varying' or 'universal', not {base_period!r}")
-    if not panel:
-        raise EstimationError(
-            "att_gt supports panel data only (panel=True); for repeated cross-sections use "
-            "csdid or R's did with panel=FALSE"
-        )
     if int(anticipation) != anticipation or anticipation < 0:
         raise EstimationError("anticipation must be a non-negative whole number")
     if not 0 < alpha < 1:
@@ -661,70 +805,17 @@ def att_gt(
     cband = bool(bstrap) if cband is None else bool(cband)
     seed = DEFAULT_SEED if seed is None else int(seed)
     log = DropLog()
-    P, notes = _prepare_panel(df, y, unit, time, first_treat, covariates, weights, cluster, control, anticipation, log)
+    P, notes = _prepare_panel(df, y, unit, time, first_treat, covariates, weights, cluster, control, anticipation, log,
+                              panel=panel)
     tlist = P.tlist
-    n = P.Y.shape[0]
     glist = np.sort(np.unique(P.G[(P.G > 0) & np.isfinite(P.G)]))
     plan = _plan(glist, tlist, base_period, anticipation)
+    if panel:
+        att, inf = _cells_panel(P, plan, control, method, anticipation)
+    else:
+        att, inf = _cells_rc(P, plan, control, method, anticipation)
+    n = inf.shape[0]
     K = len(plan)
-    inf = np.zeros((n, K))
-    att = np.full(K, np.nan)
-    kernel = KERNELS[method]
-    ps_cache: dict = {}
-    never = P.G == 0
-    X0 = P.X if (P.X is not None and not P.x_varies) else None
-    intercept = np.ones((n, 1))
-    wall = P.w
-    ginf = np.where(np.isfinite(P.G), P.G, np.inf)
-    for j, (g, tn, pret) in enumerate(plan):
-        if pret is None:
-            att[j] = 0.0
-            continue
-        treated = P.G == g
-        if control == "never":
-            ctrl = never
-            ckey = "never"
-        else:
-            thr = max(tlist[tn], tlist[pret]) + anticipation
-            ctrl = never | ((ginf > thr) & ~treated)
-            ckey = thr
-        sample = treated | ctrl
-        idx = np.flatnonzero(sample)
-        if not treated.any() or not ctrl.any():
-            warnings.warn(f"no comparison units for group {g:g} in period {tlist[tn]}; ATT set to NaN", CivictoolsWarning, stacklevel=2)
-            inf[:, j] = np.nan
-            continue
-        dy = P.Y[idx, tn] - P.Y[idx, pret]
-        d = treated[idx].astype(float)
-        if P.X is None:
-            Xs = intercept[: idx.size]
-            xkey = -1
-        elif X0 is not None:
-            Xs = X0[idx]
-            xkey = -1
-        else:
-            xkey = min(tn, pret)
-            Xs = P.X[xkey][idx]
-        ws = wall[idx] if wall is not None else None
-        ps = None
-        try:
-            if method in ("dr", "ipw") and Xs.shape[1] > 1:
-                key = (g, ckey, xkey)
-                ps = ps_cache.get(key)
-                if ps is None:
-                    wn = ws / ws.mean() if ws is not None else np.ones(idx.size)
-                    ps = logit_fit(Xs, d, wn)
-                    ps_cache[key] = ps
-                if np.max(ps) >= 0.999:
-                    # R did's overlap check: a (near-)separated logit gives no usable cell.
-                    raise EstimationError("overlap violated (a propensity score of 0.999 or more)")
-            a, psi = kernel(dy, d, Xs, ws, ps)
-        except EstimationError as exc:
-            warnings.warn(f"ATT({g:g}, {tlist[tn]}) not estimated: {exc}", CivictoolsWarning, stacklevel=2)
-            inf[:, j] = np.nan
-            continue
-        att[j] = a
-        inf[idx, j] = psi * (n / idx.size)
     se = _analytic_se(inf, P.cluster)
     with np.errstate(invalid="ignore"):
         se[~(se > np.sqrt(np.finfo(float).eps) * 10)] = np.nan
@@ -770,4 +861,5 @@ def att_gt(
         seed=seed,
         covariates=tuple(covariates),
         notes=tuple(notes),
+        panel=bool(panel),
     )
