@@ -134,3 +134,29 @@ def test_recovers_simulated_truth():
     assert len(tab) == 7 and (z.abs() < 4).all()
     pre = r.tidy().query("event_time < 0")
     assert (pre["estimate"].abs() < 4 * pre["std_error"]).all()
+
+
+def test_covariates_equal_pyfixest_feols_interactions():
+    # pyfixest's saturated event study takes no covariates; the same regression written
+    # with i(rel_time, cohort, ref=-1, ref2=0) + z | unit + period in pf.feols.
+    sim = simulate_rollout(n_units=300, n_periods=8, cohorts=(3, 5, 7), seed=4)
+    d = sim.data.copy()
+    d["z"] = 0.3 * d["x"] * d["period"] + np.random.default_rng(0).normal(size=len(d))
+    d["y"] = d["y"] + 0.5 * d["z"]
+    d["rel_time"] = np.where(d["first_treat"] > 0, d["period"] - d["first_treat"], np.inf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = pf.feols("y ~ i(rel_time, first_treat, ref=-1.0, ref2=0) + z | unit + period", data=d, vcov={"CRV1": "unit"})
+    r = sun_abraham(d, "y", "unit", "period", "first_treat", covariates=["z"])
+    coef, se = f.coef(), f.se()
+    assert r.regression.coef()["z"] == pytest.approx(float(coef["z"]), abs=1e-10)
+    rows = []
+    for name in coef.index:
+        m = re.match(r".+::(-?[\d.]+):.+::(\d+)$", name)
+        if m:
+            rows.append((int(float(m.group(1))), int(m.group(2)), coef[name], se[name]))
+    pfce = pd.DataFrame(rows, columns=["event_time", "group", "pf_est", "pf_se"])
+    ce = r.cohort_effects.merge(pfce, on=["group", "event_time"], validate="1:1")
+    assert len(ce) == len(r.cohort_effects) == 21
+    np.testing.assert_allclose(ce["estimate"], ce["pf_est"], atol=1e-10)
+    np.testing.assert_allclose(ce["std_error"], ce["pf_se"], rtol=1e-8)
