@@ -88,6 +88,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="passes over the gold text for throughput")
     ap.add_argument("--errors", action="store_true", help="list person errors (development only)")
     ap.add_argument("--engine", default="auto", help="engine for --errors")
+    ap.add_argument("--no-corpus", action="store_true", help="skip the demo-corpus throughput run")
     args = ap.parse_args(argv)
     gold = load_gold()
     jieba_nr = jieba_nr_predict_factory()
@@ -131,7 +132,45 @@ def main(argv=None) -> int:
             f"  civictools.redact engine={engine:<7} (all kinds): {n_chars / t_ct:>10,.0f} chars/s"
             f"   ratio to jieba posseg: {t_jb / t_ct:.2f}"
         )
+    if not args.no_corpus:
+        _corpus_throughput(jieba_nr)
     return 0
+
+
+def _corpus_throughput(jieba_nr) -> None:
+    """redact_corpus over the packaged demo corpus (news + minutes), both engines."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import civictools
+    from civictools.corpus import read_text
+    from civictools.text.redact import redact_corpus
+
+    root = Path(civictools.__file__).parent / "data" / "demo"
+    files = sorted(root.rglob("*.txt"))
+    if not files:
+        print("\n(no demo corpus found; skipped corpus throughput)")
+        return
+    df = pd.DataFrame({"doc_id": [f.name for f in files], "text": [read_text(f) for f in files]})
+    n = int(df["text"].str.len().sum())
+    t0 = time.perf_counter()
+    for text in df["text"]:
+        jieba_nr(text)
+    t_jb = time.perf_counter() - t0
+    print(f"\nredact_corpus on the demo corpus ({len(df)} documents, {n} chars):")
+    print(f"  peer jieba posseg alone:        {n / t_jb:>10,.0f} chars/s")
+    spans = {}
+    for engine in _engines():
+        t0 = time.perf_counter()
+        res = redact_corpus(df, engine=engine, progress=False)
+        dt = time.perf_counter() - t0
+        spans[engine] = res.entities[["doc_id", "kind", "start", "end"]]
+        print(f"  redact_corpus engine={engine:<7} {n / dt:>10,.0f} chars/s   ratio to jieba posseg: {t_jb / dt:.2f}"
+              f"   spans: {len(res.entities)}")
+    if len(spans) == 2:
+        a, b = (set(map(tuple, v.values.tolist())) for v in spans.values())
+        print(f"  spans identical between engines: {len(a & b)} of {len(a | b)}")
 
 
 if __name__ == "__main__":

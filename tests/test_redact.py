@@ -128,7 +128,8 @@ def test_address_details(detail):
 
 
 @pytest.mark.parametrize(
-    "text", ["改造涉及9栋楼", "小区共12栋", "5月16号开会", "第3栋", "青石巷17号", "装了自闭阀的1至8栋"]
+    "text",
+    ["改造涉及9栋楼", "小区共12栋", "5月16号开会", "第3栋", "青石巷17号", "装了自闭阀的1至8栋", "再一栋一栋来，还剩三栋"],
 )
 def test_not_address_details(text):
     assert redact(text, kinds="address_detail").entities.empty
@@ -162,6 +163,7 @@ def test_building_after_month_word():
         "社工和网格员每周五下午碰头一次。",
         "，宣传工作要做好。",
         "还当了聊天会的常客。",
+        "谁没应声就上去敲门。\n商定:\n(1)每周巡查一次。",
     ],
 )
 def test_words_that_look_like_names_are_kept(text):

@@ -144,6 +144,8 @@ def find_address_details(text: str) -> list[tuple[int, int, str]]:
         if prev.isdigit() or prev in "第至到~～—-" or (prev == "月" and text[max(0, s - 2) : s - 1].isdigit()):
             continue
         bare_count = re.fullmatch(rf"(?:{_NUM})(?:栋|幢|座)", piece)
+        if bare_count and not piece[0].isdigit():
+            continue  # "一栋一栋来", "还剩三栋": Chinese numerals before 栋 count buildings
         if bare_count:
             nxt = text[e : e + 1]
             before = text[max(0, s - 2) : s]

@@ -386,7 +386,12 @@ class _PersonFinder:
             if self.free(s + off, s + off + len(sn)):
                 self.mark(s + off, s + off + len(sn), how + "+title", False)
             return
-        if self.name_shape(rest, structural=True, allow_excluded=paren):
+        if self.name_shape(rest, structural=True, allow_excluded=paren) and not (
+            # "商定：" heads a list of decisions: a weak surname plus an ordinary word
+            not paren
+            and self.lex.surnames.get(sn, 1) >= 2
+            and self.tokens.is_common_word(s + off, s + len(item))
+        ):
             if self.free(s + off, s + len(item)):
                 self.mark(s + off, s + len(item), how, True)
             return
