@@ -42,6 +42,8 @@ def _attgt_args(p):
     p.add_argument("--weights", help="sampling weights column (constant within unit)")
     p.add_argument("--cluster", help="cluster column coarser than the unit")
     p.add_argument("--bootstrap", type=int, metavar="B", help="multiplier bootstrap with B draws (uniform bands)")
+    p.add_argument("--repeated-cross-sections", action="store_true",
+                   help="rows are independent observations, not a panel (R did's panel=FALSE)")
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--aggregate", choices=["simple", "dynamic", "group", "calendar"],
                    help="write this aggregation instead of the ATT(g,t) table")
@@ -54,7 +56,7 @@ def _attgt_run(args, df):
     r = att_gt(df, args.y, args.unit, args.time, args.first_treat, covariates=args.covariate, control=args.control,
                method=args.method, anticipation=args.anticipation, base_period=args.base_period,
                weights=args.weights, cluster=args.cluster, bstrap=bool(args.bootstrap),
-               biters=args.bootstrap or 999, seed=args.seed)
+               biters=args.bootstrap or 999, seed=args.seed, panel=not args.repeated_cross_sections)
     if args.aggregate:
         a = r.aggregate(args.aggregate)
         if args.plot and args.aggregate != "simple":
