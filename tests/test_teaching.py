@@ -66,6 +66,7 @@ def test_result_html_and_bilingual_message():
     html = r._repr_html_()
     assert "u6_design_effect" in html and "Correct" in html and "正确" in html
     assert bool(r) is True and r.status == "correct"
+    assert r.tidy().iloc[0].to_dict()["passed"] is True and "u6_design_effect" in r.summary()
     # Series with one element and numpy scalars are accepted
     assert teaching.check("u6_design_effect", pd.Series([2.9]), m=20, icc=0.1).passed
     assert teaching.check("u6_design_effect", np.float32(2.9), m=20, icc=0.1).passed

@@ -58,6 +58,15 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
+    def tidy(self) -> pd.DataFrame:
+        """One row: exercise_id, passed, status, diagnosis, message."""
+        return pd.DataFrame([{"exercise_id": self.exercise_id, "passed": self.passed, "status": self.status,
+                              "diagnosis": self.diagnosis, "message": self.message}])
+
+    def summary(self) -> str:
+        """The feedback as plain text (same as ``str(result)``)."""
+        return str(self)
+
     def __str__(self) -> str:
         mark = _STATUS_STYLE.get(self.status, ("", "", ""))[2]
         return f"{mark} [{self.exercise_id}] {self.message}"
