@@ -241,12 +241,15 @@ def test_tokens_table():
         Segmenter().tokens(df, text_col="body")
 
 
-def test_cut_many_parallel_equals_serial():
+@pytest.mark.parametrize("packing", ["codes", "joined"])
+def test_cut_many_parallel_equals_serial(monkeypatch, packing):
+    monkeypatch.setattr(segmod, "_PACKING", packing)
     seg = Segmenter()
-    texts = [t for t, _, _ in load_gold()] * 3 + ["", None, "社工站\x1f测试"]
+    texts = [t for t, _, _ in load_gold()] * 3 + ["", None, "社工站\x1f测试", "\x1e"]
     serial = seg.cut_many(texts, progress=False)
-    assert serial[-2] == [] and serial[-3] == []
+    assert serial[-3] == [] and serial[-4] == []
     assert seg.cut_many(texts, n_jobs=2, progress=False) == serial
+    assert seg.cut_many(texts, n_jobs=3, progress=False) == serial
 
 
 def test_pickle_roundtrip():

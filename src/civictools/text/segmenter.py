@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -413,8 +413,11 @@ class Segmenter:
         chunks: list[tuple[int, int]] = []
         for lo, hi in shares[1:]:
             chunks.extend(_chunk_range(docs, lo, hi, 1_000_000))
-        with ctx.Pool(n_jobs - 1, initializer=_init_worker, initargs=(self,)) as pool:
-            pending = pool.imap(_cut_chunk, [docs[lo:hi] for lo, hi in chunks])
+        # forked workers read the texts from the inherited list; spawned ones get them pickled
+        shared = docs if method == "fork" else None
+        tasks = [(lo, hi) if shared is not None else docs[lo:hi] for lo, hi in chunks]
+        with ctx.Pool(n_jobs - 1, initializer=_init_worker, initargs=(self, shared)) as pool:
+            pending = pool.imap(_cut_chunk, tasks)
             lo0, hi0 = shares[0]
             out: list[list[str]] = []
             for d in docs[lo0:hi0]:
@@ -605,17 +608,35 @@ def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int
 
 
 _WORKER: Segmenter | None = None
+_WORKER_DOCS: list[str] | None = None
+#: how workers send tokens back: "codes" (vocabulary + integer codes; the parent
+#: rebuilds the lists by indexing, and equal tokens share one string object) or
+#: "joined" (one separator-joined string split again in the parent)
+_PACKING = "codes"
 
 
-def _init_worker(seg: Segmenter) -> None:
-    global _WORKER
+def _init_worker(seg: Segmenter, docs: list[str] | None) -> None:
+    global _WORKER, _WORKER_DOCS
     _WORKER = seg
+    _WORKER_DOCS = docs
 
 
-def _cut_chunk(texts: list[str]) -> Any:
+def _cut_chunk(task: Any) -> Any:
     seg = _WORKER
     assert seg is not None
+    if isinstance(task, tuple):
+        assert _WORKER_DOCS is not None
+        texts = _WORKER_DOCS[task[0] : task[1]]
+    else:
+        texts = task
     results = [seg.cut(t) for t in texts]
+    if _PACKING == "codes":
+        import numpy as np
+
+        flat = list(chain.from_iterable(results))
+        codes, uniques = pd.factorize(np.array(flat, dtype=object), sort=False)
+        lengths = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
+        return ("codes", uniques.tolist(), codes.astype(np.int32), lengths)
     # one joined string pickles far faster than millions of small ones
     if any(_SEP_DOC in t or _SEP_TOK in t for t in texts):
         return results
@@ -625,5 +646,14 @@ def _cut_chunk(texts: list[str]) -> Any:
 def _unpack(packed: Any, n: int) -> list[list[str]]:
     if isinstance(packed, list):
         return packed
+    if isinstance(packed, tuple):
+        import numpy as np
+
+        _kind, uniques, codes, lengths = packed
+        vocab = np.empty(len(uniques), dtype=object)
+        vocab[:] = uniques
+        tokens = vocab[codes]
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        return [tokens[bounds[i] : bounds[i + 1]].tolist() for i in range(len(lengths))]
     docs = packed.split(_SEP_DOC) if n else []
     return [d.split(_SEP_TOK) if d else [] for d in docs]
