@@ -86,6 +86,7 @@ def test_load_from_path_and_fields(tmp_path):
     (VALID.replace("terms: [儿童]", "terms: [{regex: '(社工+)+'}]"), 11, "catastrophic"),
     (VALID.replace("exclude: [养老保险]", "exclude: [{pattern: 养老保险, left: [不]}]"), 7, "not both"),
     (VALID + "  - id: empty\n", 12, "no terms"),
+    (VALID.replace("terms: [儿童]", "terms: [儿童, 青少年, 儿童]"), 11, "lists '儿童' twice"),
 ])
 def test_validation_errors_name_the_yaml_line(tmp_path, bad, line, words):
     p = _write(tmp_path, bad)

@@ -582,6 +582,14 @@ def _check_semantics(cb: Codebook, lines: dict, problems: list[str] | None = Non
             problems.append(f"{source}: line {t.line}: duplicate theme id {t.id!r} (first at line {seen[t.id]})")
         seen[t.id] = t.line
     for t in cb.themes_:
+        first: dict[tuple[str, str], int | None] = {}
+        for term in t.terms:
+            key = (term.kind, term.pattern)
+            if key in first:
+                # a repeated term would silently count twice towards min_hits
+                problems.append(f"{source}: line {term.line}: theme {t.id!r} lists {term.pattern!r} twice "
+                                f"(first at line {first[key]}); use weight= instead")
+            first.setdefault(key, term.line)
         if t.parent is not None and t.parent not in seen:
             problems.append(f"{source}: line {t.line}: theme {t.id!r} has unknown parent {t.parent!r}")
         if strict and not t.terms and not t.proximity and not cb.children(t.id):
