@@ -35,6 +35,7 @@ _SPLIT_FILES = (
     ("dev", "passages_dev.txt"),
     ("heldout", "passages_heldout.txt"),
     ("fresh", "passages_fresh.txt"),
+    ("contact", "passages_contact.txt"),
 )
 
 
