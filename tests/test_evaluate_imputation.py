@@ -155,3 +155,20 @@ def test_recovers_simulated_truth():
     # Overall: the average over treated observations (all treated unit-periods).
     truth = sim.data.loc[sim.data["treated"] == 1, "te"].mean()
     assert abs(r.overall["estimate"] - truth) < 4 * r.overall["std_error"]
+
+
+def test_pretrend_test_equals_pyfixest_wald(mpdta):
+    # BJS Test 1: leads on untreated observations; reference: pyfixest feols + wald_test.
+    r = did_imputation(mpdta, "lemp", "countyreal", "year", "first_treat", pretrends=3)
+    d = mpdta[~((mpdta["first_treat"] > 0) & (mpdta["year"] >= mpdta["first_treat"]))].copy()
+    rel = np.where(d["first_treat"] > 0, d["year"] - d["first_treat"], np.nan)
+    for j in (1, 2, 3):
+        d[f"l{j}"] = (rel == -j).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = pf.feols("lemp ~ l1 + l2 + l3 | countyreal + year", data=d, vcov={"CRV1": "countyreal"})
+        wald = f.wald_test(R=np.eye(3))
+    np.testing.assert_allclose(r.pretrend["coefficients"]["estimate"], f.coef().to_numpy(), atol=1e-10)
+    assert r.pretrend["statistic"] == pytest.approx(float(wald["statistic"]), rel=1e-8)
+    assert r.pretrend["p_value"] == pytest.approx(float(wald["pvalue"]), rel=1e-6)
+    assert "Pre-trend test" in r.summary().as_text()

@@ -77,6 +77,7 @@ class ImputationResult(ResultMixin):
     alpha: float = 0.05
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     coef: pd.Series = field(default_factory=pd.Series, repr=False)
+    pretrend: dict | None = field(default=None, repr=False)
     notes: tuple = ()
     title: str = "Imputation estimator (Borusyak, Jaravel & Spiess 2024) / 插补估计量"
 
@@ -97,6 +98,10 @@ class ImputationResult(ResultMixin):
             ("Overall ATT", f"{format_number(o['estimate'])} (SE {format_number(o['std_error'])})"),
             ("Standard errors", "BJS (2024) Theorem 3, conservative, clustered; normal intervals"),
         ]
+        if self.pretrend is not None:
+            pt = self.pretrend
+            info.append(("Pre-trend test", f"{pt['q']} leads: F = {format_number(pt['statistic'])}, "
+                                           f"p = {format_number(pt['p_value'])} (untreated observations, CR1)"))
         notes = list(self.notes)
         for reason, count in self.dropped.itertuples(index=False):
             notes.append(f"{count} row(s) dropped: {reason}.")
@@ -198,6 +203,7 @@ def did_imputation(
     weights: str | None = None,
     cluster: str | None = None,
     avg_effects_by: str = "cohort_event",
+    pretrends: int = 0,
     alpha: float = 0.05,
 ) -> ImputationResult:
     """Borusyak-Jaravel-Spiess imputation estimator of staggered-adoption effects.
@@ -222,6 +228,11 @@ def did_imputation(
     avg_effects_by : {"cohort_event", "cohort", "event", "all"}
         Cells within which treated residuals are centred in the variance
         (BJS's ``avgeffectsby``; default cohort x event time).
+    pretrends : int
+        If positive, BJS's pre-trend test (their Test 1): on untreated observations only,
+        add indicators for the last ``pretrends`` periods before treatment to the
+        two-way fixed-effects model and test them jointly (Wald F with fixest's CR1
+        variance, via :func:`civictools.evaluate.twfe`); stored in ``.pretrend``.
     alpha : float
         1 - confidence level (normal intervals).
 
@@ -364,6 +375,8 @@ def did_imputation(
          "y": y1, "y0_hat": y0hat1, "tau": tau}
     )
     coef = pd.Series(th_b[fs.n_times - 1:, 0] if covariates else np.zeros(0), index=covariates, name="estimate", dtype=float)
+    pretrend = _pretrend_test(sub.loc[~treated], y, unit, time, first_treat, covariates, cluster, weights,
+                              int(pretrends)) if pretrends else None
     notes = []
     if G < 30:
         notes.append(f"only {G} clusters: the conservative standard errors rest on asymptotics in the number of clusters")
@@ -379,5 +392,37 @@ def did_imputation(
         alpha=alpha,
         dropped=log.frame(),
         coef=coef,
+        pretrend=pretrend,
         notes=tuple(notes),
     )
+
+
+def _pretrend_test(d0, y, unit, time, first_treat, covariates, cluster, weights, k) -> dict:
+    """BJS Test 1: leads on untreated observations, joint Wald F (fixest CR1)."""
+    import warnings as _w
+
+    from civictools.evaluate.twfe import twfe
+
+    if k < 1:
+        raise EstimationError("pretrends must be a positive number of leads")
+    g = np.nan_to_num(d0[first_treat].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    rel = np.where(g > 0, d0[time].to_numpy(dtype=float) - g, np.nan)
+    names = [f"lead_{j}" for j in range(1, k + 1)]
+    clash = [c for c in names if c in d0.columns]
+    if clash:
+        raise EstimationError(f"column name(s) {clash} clash with the lead indicators; rename them")
+    leads = d0.assign(**{f"lead_{j}": (rel == -j).astype(float) for j in range(1, k + 1)})
+    present = [c for c in names if leads[c].sum() > 0]
+    if not present:
+        raise EstimationError("no untreated observations in the pre-treatment leads")
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")  # singletons/few clusters of the auxiliary regression
+        r = twfe(leads, y, unit, time, present[0], covariates=[*present[1:], *covariates], cluster=cluster or unit,
+                 weights=weights)
+    b = r.coef()[present].to_numpy()
+    V = r.vcov.loc[present, present].to_numpy()
+    q = len(present)
+    stat = float(b @ np.linalg.solve(V, b)) / q
+    p = float(stats.f.sf(stat, q, r.df_t))
+    return {"statistic": stat, "p_value": p, "q": q, "df_den": r.df_t,
+            "coefficients": r.tidy().set_index("term").loc[present].reset_index()}
