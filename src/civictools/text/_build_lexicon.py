@@ -2,7 +2,7 @@
 
 Run ``python -m civictools.text._build_lexicon`` after editing the source.
 Frequencies are derived, not invented: a term already in jieba's main
-dictionary keeps its jieba frequency unless that is too low to keep it whole;
+dictionary keeps its jieba frequency, raised to ``FLOOR`` when lower;
 a new term gets ``MARGIN`` times the frequency jieba itself would suggest to
 join its pieces (``Tokenizer.suggest_freq``), but at least ``FLOOR``. The
 margin makes a term win against its pieces also when neighbouring characters
@@ -66,7 +66,9 @@ def build(margin: float = MARGIN, floor: int = FLOOR) -> list[tuple[str, int, st
         base = tk.FREQ.get(term, 0)
         pieces = tk.lcut(term, HMM=False)
         if len(pieces) == 1 and base:
-            out.append((term, base, pos))
+            # already a jieba word: keep jieba's frequency, but not below the
+            # floor (社工 has 14 and loses to 社/工人/手 in 社工人手)
+            out.append((term, max(base, floor), pos))
             continue
         # jieba's own rule: product of piece probabilities times the total
         logp = sum(math.log(max(tk.FREQ.get(p, 1), 1)) - math.log(tk.total) for p in pieces)
