@@ -191,6 +191,19 @@ def _add_known(text: str, spans: list[_Span], names: Iterable[str]) -> list[_Spa
     return sorted(spans + extra, key=lambda s: s.start) if extra else spans
 
 
+def _names_in(names: set[str]):
+    """A function returning which of ``names`` occur in a text (Aho-Corasick when available)."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - pyahocorasick is a declared dependency
+        return lambda text: [n for n in names if n in text]
+    automaton = ahocorasick.Automaton()
+    for n in names:
+        automaton.add_word(n, n)
+    automaton.make_automaton()
+    return lambda text: sorted({found for _, found in automaton.iter(text)})
+
+
 def _apply(text: str, spans: list[_Span], labeller: _Labeller) -> tuple[str, list[dict]]:
     parts: list[str] = []
     rows: list[dict] = []
@@ -540,13 +553,13 @@ def redact_corpus(
             corpus_names.update(t[s.start : s.end] for s in spans if s.kind == "person" and s.full)
     out_texts: list = []
     rows: list[dict] = []
+    names_in = _names_in(corpus_names) if propagate and "person" in kinds and corpus_names else None
     for doc_id, t, spans in zip(ids, texts, all_spans):
         if spans is None:
             out_texts.append(t)
             continue
-        if propagate and "person" in kinds and corpus_names:
-            present = [n for n in corpus_names if n in t]
-            spans = _add_known(t, spans, present)
+        if names_in is not None:
+            spans = _add_known(t, spans, names_in(t))
         out, doc_rows = _apply(t, spans, labeller)
         out_texts.append(out)
         for r in doc_rows:
