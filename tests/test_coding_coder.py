@@ -145,7 +145,7 @@ def test_minutes_header_is_not_coded_and_agenda_items_are_units(coder):
 
 
 def test_unit_sentence_and_document(coder):
-    docs = ["网格员入户。社区开展义诊！", "议事会协商停车问题"]
+    docs = ["网格员分工入户巡查。社区开展义诊！", "议事会协商停车问题"]
     s = coder.code(docs, unit="sentence", progress=False)
     assert s.units["unit_id"].tolist() == ["doc1#s1", "doc1#s2", "doc2#s1"]
     d = coder.code(docs, unit="document", progress=False)

@@ -35,7 +35,7 @@ class ThemeCoder:
     --------
     >>> coder = ThemeCoder()
     >>> sorted(coder.themes("社区党委组织在职党员到新建的社工站开展志愿服务。"))
-    ['party_leadership', 'service_network', 'volunteering']
+    ['party_leadership', 'service_network', 'social_work_service', 'volunteering']
     >>> sorted(coder.themes("社区党委书记王芳说，今年天气不错。"))
     []
     """
@@ -121,7 +121,7 @@ class ThemeCoder:
         Examples
         --------
         >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "community": ["纺机社区", "粮站社区"],
-        ...                      "text": ["网格员入户排查安全隐患。\\n\\n今天天气很好。", "社区开展义诊。"]})
+        ...                      "text": ["网格员分工入户巡查安全隐患。\\n\\n今天天气很好。", "社区开展义诊。"]})
         >>> cc = ThemeCoder().code(docs, unit="paragraph", progress=False)
         >>> cc.matrix()[["grid_coordination", "safety_emergency", "convenience_services"]]
                  grid_coordination  safety_emergency  convenience_services
