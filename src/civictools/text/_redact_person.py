@@ -7,10 +7,11 @@ a one- or two-character given name, accepted only on combined evidence:
 * structure of the document: speaker lines of minutes (``张三：``), attendee and
   role lists (``参会人员：张三、李四（居民代表）``), credit lines of news
   (``（记者 张三 通讯员 李四）``);
-* context cues: a role word before the name (社区书记, 居民, 网格员 ...), a verb or a
-  title after it (说, 表示, 介绍 ...; 书记, 阿姨 ...);
-* a jieba "nr" tag from a private ``jieba.Tokenizer`` (never the global one), as
-  one feature among others;
+* context cues: a role word before the name (社区书记, 居民, 网格员 ..., or an
+  unlisted word ending in 员/长/师/者 ...), a verb or a title after it (说, 表示,
+  介绍 ...; 书记, 阿姨 ...); the length of the given name is chosen from what follows;
+* a name tag ("nr") from a private POS tagger (an own ``rjieba.Jieba`` or
+  ``jieba.Tokenizer`` instance, never jieba's global one), as one feature among others;
 * exclusions: common words that begin with a surname character (高度, 许多, 周边);
 * propagation: a name accepted once is redacted at every other mention, and a
   name-shaped item joined to an accepted name by 、/和/与 is accepted too.
@@ -175,11 +176,6 @@ def _tagger(engine: str):
                 pos = jieba.posseg.POSTokenizer(tokenizer=jieba.Tokenizer())
                 _TAGGERS[engine] = lambda text: [(p.word, p.flag) for p in pos.lcut(text)]
         return _TAGGERS[engine]
-
-
-def _pos_tokenizer():
-    """The jieba tagger (kept for debugging helpers)."""
-    return _tagger("jieba")
 
 
 class _Tokens:
