@@ -15,7 +15,8 @@ untreated ones. Standard errors use BJS's conservative, cluster-robust formula
 the first-stage residual on untreated observations and ``tau_it - tau~`` on
 treated ones, ``tau~`` being the ``v``-weighted average of ``tau_it`` within
 the cells of ``avg_effects_by`` (cohort x event time by default, as
-``did_imputation`` in Stata). The leave-out refinement of BJS is not applied.
+``did_imputation`` in Stata); ``leave_out=True`` leaves the observation's own
+cluster out of that mean (BJS's refinement for small cells).
 
 Singleton observations are *not* dropped in the first stage (a unit with one
 untreated period still identifies its effect, which is needed for imputation);
@@ -78,6 +79,7 @@ class ImputationResult(ResultMixin):
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     coef: pd.Series = field(default_factory=pd.Series, repr=False)
     pretrend: dict | None = field(default=None, repr=False)
+    leave_out: bool = False
     notes: tuple = ()
     title: str = "Imputation estimator (Borusyak, Jaravel & Spiess 2024) / 插补估计量"
 
@@ -96,7 +98,8 @@ class ImputationResult(ResultMixin):
             ("Observations", f"{self.nobs} ({self.n_untreated} untreated in the first stage, {self.n_treated} treated imputed)"),
             ("Clusters", str(self.n_clusters)),
             ("Overall ATT", f"{format_number(o['estimate'])} (SE {format_number(o['std_error'])})"),
-            ("Standard errors", "BJS (2024) Theorem 3, conservative, clustered; normal intervals"),
+            ("Standard errors", "BJS (2024) Theorem 3, conservative, clustered"
+                                + (", leave-out" if self.leave_out else "") + "; normal intervals"),
         ]
         if self.pretrend is not None:
             pt = self.pretrend
@@ -204,6 +207,7 @@ def did_imputation(
     cluster: str | None = None,
     avg_effects_by: str = "cohort_event",
     pretrends: int = 0,
+    leave_out: bool = False,
     alpha: float = 0.05,
 ) -> ImputationResult:
     """Borusyak-Jaravel-Spiess imputation estimator of staggered-adoption effects.
@@ -228,6 +232,9 @@ def did_imputation(
     avg_effects_by : {"cohort_event", "cohort", "event", "all"}
         Cells within which treated residuals are centred in the variance
         (BJS's ``avgeffectsby``; default cohort x event time).
+    leave_out : bool
+        Centre each treated residual on its cell's mean *without its own cluster*
+        (BJS's leave-out refinement; cells with a single cluster keep the full mean).
     pretrends : int
         If positive, BJS's pre-trend test (their Test 1): on untreated observations only,
         add indicators for the last ``pretrends`` periods before treatment to the
@@ -361,6 +368,15 @@ def did_imputation(
         den = np.bincount(cell, weights=v1, minlength=ncell)
         tbar = np.divide(num, den, out=np.zeros(ncell), where=den != 0)
         e_t = tau - tbar[cell]
+        if leave_out:
+            # BJS's leave-out averages: the cell mean without the observation's own cluster,
+            # which removes the downward bias of the variance when cells are small.
+            ck = cell * G + cl1
+            num_k = np.bincount(ck, weights=v1 * tau, minlength=ncell * G)[ck]
+            den_k = np.bincount(ck, weights=v1, minlength=ncell * G)[ck]
+            rest = den[cell] - den_k
+            ok = np.abs(rest) > 1e-12 * np.maximum(np.abs(den[cell]), 1e-300)
+            e_t = np.where(ok, tau - np.divide(num[cell] - num_k, rest, out=np.zeros_like(rest), where=ok), e_t)
         s = np.bincount(cl1, weights=v1 * e_t, minlength=G) + np.bincount(cl0, weights=V0[:, j] * resid0, minlength=G)
         se[j] = np.sqrt(np.sum(s**2))
     terms = ["overall"] + [f"h{int(h)}" for h in hs]
@@ -393,6 +409,7 @@ def did_imputation(
         dropped=log.frame(),
         coef=coef,
         pretrend=pretrend,
+        leave_out=bool(leave_out),
         notes=tuple(notes),
     )
 
