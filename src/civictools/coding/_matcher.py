@@ -131,8 +131,8 @@ class CompiledCodebook:
              masked: list[tuple[int, int]] | None = None) -> tuple[list[Hit], list[tuple]]:
         """Return (hits, rejected) for one unit of text.
 
-        ``hits`` rows: (theme, term, rule, start, end, weight); ``rejected`` rows:
-        (theme, term, reason, start, end).
+        ``hits`` rows: (theme index, term, rule, start, end, weight); ``rejected`` rows:
+        (theme index, term, reason, start, end). ``self.theme_ids[i]`` is the theme id.
         """
         cands: list[tuple] = []  # (theme, term, rule, s, e, w, mode)
         traps: list[tuple[int, int, int]] = []
@@ -163,6 +163,8 @@ class CompiledCodebook:
                     else:
                         prox_b.append((ti, k, start, end, mode))
         for ti, pattern, rx, weight, rid, width in self.regex_inc:
+            if rid >= 0 and rid not in req:
+                continue
             for s, e in _regex_spans(rx, text, rid, width, req):
                 cands.append((ti, text[s:e], 1, s, e, weight))
         rejected: list[tuple] = []
@@ -224,11 +226,9 @@ class CompiledCodebook:
                 rejected.append((h[0], h[1], "min_hits", h[3], h[4]))
         if self.children and hits:
             hits.extend(self._roll_up(hits))
-        ids = self.theme_ids
-        # order: Aho–Corasick order (by end position), then regex, proximity and roll-up hits
-        out = [(ids[ti], term, rule, s, t, w) for ti, term, rule, s, t, w in hits]
-        rej = [(ids[ti], term, reason, s, t) for ti, term, reason, s, t in rejected]
-        return out, rej
+        # Theme indices, not ids: callers map them in bulk. Order: Aho–Corasick order (by end
+        # position), then regex, proximity and roll-up hits.
+        return hits, rejected
 
     def _between_spans(self, text: str, found: list[tuple]) -> list[tuple[int, int, int]]:
         lefts: dict[int, list[tuple[int, int]]] = {}

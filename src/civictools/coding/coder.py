@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from civictools.coding._matcher import CompiledCodebook
@@ -68,7 +69,8 @@ class ThemeCoder:
     def themes(self, text: str) -> set[str]:
         """Themes coded in one unit of text."""
         hits, _ = self._compiled.scan(_check_text(text), self._tokenize())
-        return {h[0] for h in hits}
+        ids = self._compiled.theme_ids
+        return {ids[h[0]] for h in hits}
 
     def explain(self, text: str) -> pd.DataFrame:
         """Every candidate match in ``text`` with its fate, for tuning a codebook.
@@ -80,8 +82,9 @@ class ThemeCoder:
         [['resident_selfgov', '自治', 'boundary']]
         """
         hits, rejected = self._compiled.scan(_check_text(text), self._tokenize())
-        rows = [(t, term, "hit", rule, s, e) for t, term, rule, s, e, _ in hits]
-        rows += [(t, term, reason, None, s, e) for t, term, reason, s, e in rejected]
+        ids = self._compiled.theme_ids
+        rows = [(ids[t], term, "hit", rule, s, e) for t, term, rule, s, e, _ in hits]
+        rows += [(ids[t], term, reason, None, s, e) for t, term, reason, s, e in rejected]
         df = pd.DataFrame(rows, columns=["theme", "term", "status", "rule", "start", "end"])
         return df.sort_values(["start", "end", "theme"], kind="stable").reset_index(drop=True)
 
@@ -194,6 +197,9 @@ class ThemeCoder:
         hits_df = pd.DataFrame(hit_rows, columns=["doc_id", "unit_id", "theme", "term", "rule", "start", "end",
                                                   "doc_start", "doc_end", "weight"])
         rej_df = pd.DataFrame(rej_rows, columns=["doc_id", "unit_id", "theme", "term", "reason", "start", "end"])
+        ids = np.array(self._compiled.theme_ids, dtype=object)
+        for df in (hits_df, rej_df):  # theme indices -> ids in one step
+            df["theme"] = ids[df["theme"].to_numpy(dtype=np.int64)] if len(df) else df["theme"].astype(object)
         notes = []
         if fallback:
             notes.append(f"{len(fallback)} document(s) are not minutes (or have no agenda): "
