@@ -410,3 +410,15 @@ def test_repeated_cross_sections_equal_csdid(mpdta, control, method, cov, w):
             m.aggte(kind, bstrap=False, cband=False)
         assert a.overall["estimate"] == pytest.approx(m.atte["overall_att"], abs=1e-8)
         assert a.overall["std_error"] == pytest.approx(m.atte["overall_se"], abs=1e-6)
+
+
+def test_categorical_covariate_equals_csdid_factor(mpdta):
+    df = mpdta.copy()
+    df["size"] = pd.cut(df["lpop"], [-np.inf, 2.5, 3.5, np.inf], labels=["small", "mid", "large"]).astype(str)
+    r = att_gt(df, "lemp", "countyreal", "year", "first_treat", covariates=["size", "lpop"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = csdid_att_gt.ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", data=df.copy(),
+                               xformla="lemp~C(size)+lpop").fit(est_method="dr", bstrap=False)
+    np.testing.assert_allclose(r.tidy()["estimate"], m.results["att"], atol=1e-8, rtol=0)
+    np.testing.assert_allclose(r.tidy()["std_error"], m.results["se"], atol=1e-6, rtol=0)

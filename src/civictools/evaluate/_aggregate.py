@@ -62,6 +62,10 @@ class AggregateResult(ResultMixin):
         Influence function of the overall summary.
     crit_val : float
         Critical value of the level intervals (uniform if bootstrapped with a band).
+    nobs, n_units : int
+        Observations and units of the underlying :func:`att_gt` fit.
+    dropped : DataFrame
+        Rows removed before estimation (from the :func:`att_gt` fit).
     """
 
     kind: str
@@ -75,6 +79,8 @@ class AggregateResult(ResultMixin):
     bstrap: bool = False
     cband: bool = False
     n_units: int = 0
+    nobs: int = 0
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     notes: tuple = ()
 
     def tidy(self) -> pd.DataFrame:
@@ -336,5 +342,7 @@ def aggregate_att_gt(
         bstrap=bool(bstrap),
         cband=bool(cband and levels is not None),
         n_units=n,
+        nobs=int(res.nobs),
+        dropped=res.dropped,
         notes=tuple(notes),
     )
