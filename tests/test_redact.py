@@ -163,6 +163,7 @@ def test_building_after_month_word():
         "社工和网格员每周五下午碰头一次。",
         "，宣传工作要做好。",
         "还当了聊天会的常客。",
+        "由区民政局分管负责同志任组长，各街道参加。",
         "谁没应声就上去敲门。\n商定:\n(1)每周巡查一次。",
     ],
 )
@@ -220,6 +221,10 @@ def test_name_before_title_and_structure_first():
     assert _persons("社职责清单报街道社工站汤永康站长，6月前完成。") == ["汤永康"]
     text = "参会人员：崔勇、石磊\n崔勇：公司已调整石磊任项目经理，并承诺整改。"
     assert _persons(text) == ["崔勇", "石磊", "崔勇", "石磊"]
+
+
+def test_enumeration_item_that_starts_like_a_word():
+    assert _persons("5｜新桥｜36%｜温倩、凌晨阳\n6｜望山") == ["温倩", "凌晨阳"]
 
 
 def test_author_line():

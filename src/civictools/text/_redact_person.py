@@ -597,9 +597,12 @@ class _PersonFinder:
                             break
                         end = s + len(sn) + g
                         cand = self.text[s:end]
+                        # an item closed by punctuation on both sides ("温倩、凌晨阳\n")
+                        # is a name even if it starts like a common word
+                        closed = end >= self.n or self.text[end] in _PUNCT
                         if (
                             end <= self.n
-                            and self.name_shape(cand)
+                            and self.name_shape(cand, structural=closed)
                             and self.free(s, end)
                             and (self.right_kind(end) or self.tokens.boundary_at(end))
                         ):
