@@ -25,6 +25,7 @@ _PUNCT_BREAK = set("。！？!?；;\n")
 # entry kinds in the automaton's values
 _INC, _TRAP, _PROX_A, _PROX_B, _REQ, _BET_L, _BET_R = range(7)
 _ANCHORED = -2  # regex id of a pattern anchored at the start of the unit
+_AT_LITERAL = -3  # width marker: matches start at a required literal
 _MODES = {"token": 0, "substring": 1, "prefix": 2, "suffix": 3, "affix": 4}
 
 
@@ -115,13 +116,15 @@ class CompiledCodebook:
         """Give the regex a prefilter id (-1: none) and its maximum match width (-1: unbounded)."""
         if pattern.startswith("^") and "|" not in pattern.split("(", 1)[0]:
             return _ANCHORED, -1  # one attempt at the start of the unit: no prefilter needed
-        lits = required_literals(pattern)
+        lits, first = _required(pattern)
         lo_hi = _sre_parse.parse(pattern).getwidth()
         width = int(lo_hi[1]) if lo_hi[1] < _sre_c.MAXREPEAT and "^" not in pattern and "$" not in pattern else -1
         if not lits:
             return -1, width
         rid = self._n_req
         self._n_req += 1
+        if first and width >= 0:
+            width = _AT_LITERAL  # every match starts at a required literal: try only there
         for lit in lits:
             self._add(lit, (_REQ, -1, rid, lit, 1, 0.0))
         return rid, width
@@ -379,6 +382,16 @@ def _regex_spans(rx, text: str, rid: int, width: int, req: dict[int, list[int]],
         starts = req.get(rid)
         if not starts:
             return
+        if width == _AT_LITERAL:
+            last = -1
+            for p in starts:
+                if p < last:
+                    continue
+                m = rx.match(text, p)
+                if m is not None and m.end() > m.start():
+                    yield m.start(), m.end()
+                    last = m.end()
+            return
         if width >= 0:
             # any match containing the required literal lies within `width` of it, and a
             # trap only matters if it can overlap a candidate hit (starts listed in `near`)
@@ -445,30 +458,37 @@ def required_literals(pattern: str) -> list[str] | None:
     >>> required_literals("议题[一二三]")
     ['议题']
     """
+    return _required(pattern)[0]
+
+
+def _required(pattern: str) -> tuple[list[str] | None, bool]:
+    """(required literals, True when every match starts with one of them)."""
     parsed = _sre_parse.parse(pattern)
     best: list[str] | None = None
     best_len = 0
+    best_first = False
 
-    def consider(cands: list[str] | None) -> None:
-        nonlocal best, best_len
+    def consider(cands: list[str] | None, first: bool) -> None:
+        nonlocal best, best_len, best_first
         if cands and all(cands):
             m = min(len(c) for c in cands)
-            if m > best_len:
-                best, best_len = cands, m
+            if m > best_len or (m == best_len and first and not best_first):
+                best, best_len, best_first = cands, m, first
 
     run = ""
-    for op, av in parsed:
+    run_first = True
+    for i, (op, av) in enumerate(parsed):
         if op is _sre_c.LITERAL:
             run += chr(av)
             continue
-        consider([run] if run else None)
-        run = ""
+        consider([run] if run else None, run_first)
+        run, run_first = "", False
         if op is _sre_c.SUBPATTERN:
-            consider(_literal_alternatives(av[-1]))
+            consider(_literal_alternatives(av[-1]), i == 0)
         elif op is _sre_c.BRANCH:
-            consider(_branch_literals(av[1]))
-    consider([run] if run else None)
-    return best
+            consider(_branch_literals(av[1]), i == 0)
+    consider([run] if run else None, run_first)
+    return best, best_first
 
 
 def _literal_alternatives(items) -> list[str] | None:
