@@ -160,3 +160,8 @@ def test_covariates_equal_pyfixest_feols_interactions():
     assert len(ce) == len(r.cohort_effects) == 21
     np.testing.assert_allclose(ce["estimate"], ce["pf_est"], atol=1e-10)
     np.testing.assert_allclose(ce["std_error"], ce["pf_se"], rtol=1e-8)
+
+
+def test_reference_period_must_be_observed(mpdta):
+    with pytest.raises(EstimationError, match="reference period"):
+        sun_abraham(mpdta, "lemp", "countyreal", "year", "first_treat", ref=-4)  # only cohort 2007 has e = -4

@@ -229,6 +229,12 @@ def sun_abraham(
     rel = np.where(treated_ever, tnum - g, np.nan)
     cells = pd.DataFrame({"g": g[treated_ever].astype(np.int64), "e": rel[treated_ever].astype(np.int64)})
     pairs = cells.drop_duplicates().sort_values(["g", "e"])
+    no_ref = sorted(set(pairs["g"]) - set(pairs.loc[pairs["e"].isin(refs), "g"]))
+    if no_ref:
+        raise EstimationError(
+            f"cohort(s) {no_ref} are never observed at the reference period(s) {list(refs)}: their "
+            "interactions would be collinear with the unit effects; choose another ref"
+        )
     pairs = pairs[~pairs["e"].isin(refs)]
     if pairs.empty:
         raise EstimationError("no cohort x relative-period terms to estimate")
