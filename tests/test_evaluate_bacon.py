@@ -80,7 +80,6 @@ def test_simulated_with_always_treated():
 def test_each_2x2_equals_pyfixest_on_its_subpanel():
     d = _staggered(seed=1)
     b = bacon_decomposition(d, "y", "u", "t", "d")
-    T = d["t"].nunique()
 
     def grp(label):
         return 99 if label == "never" else (0 if label == "always" else label)
@@ -94,7 +93,6 @@ def test_each_2x2_equals_pyfixest_on_its_subpanel():
             sub = sub[sub["t"] >= co]
         est = pf.feols("y ~ d | u + t", data=sub).coef()["d"]
         assert abs(row.estimate - est) < 1e-10, row
-    del T
 
 
 def test_weights_equal_theorem_1_formulas():

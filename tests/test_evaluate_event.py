@@ -86,7 +86,6 @@ def test_never_treated_as_nan_same_as_zero(mpdta):
 def test_plot_summary_and_wild(mpdta):
     r = event_study(mpdta, "lemp", "countyreal", "year", "first_treat", bins=(-3, 2))
     ax = r.plot()
-    xs = sorted(ax.lines[-1].get_xdata()) if ax.lines else []
     assert len(ax.collections) + len(ax.lines) > 0
     assert "事件研究" in ax.get_title()
     text = r.summary().as_text()
@@ -94,7 +93,6 @@ def test_plot_summary_and_wild(mpdta):
     assert r.summary().as_text() == text
     wb = wild_cluster_bootstrap(r, "rel_0", B=199, ci=False)
     assert 0 <= wb.p_value <= 1
-    del xs
 
 
 def test_errors(mpdta):

@@ -28,7 +28,7 @@ import pandas as pd
 
 from civictools.errors import EstimationError, FewClustersWarning
 from civictools.evaluate._fe import _demean_inplace, drop_singletons, factorize_column, fe_dof, recode_fe
-from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p, tidy_frame
+from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, tidy_frame
 
 __all__ = ["twfe", "TWFEResult"]
 
