@@ -301,3 +301,12 @@ def test_factorize_and_dof():
     fe = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
     assert fe_dof(fe) == 3
     assert fe_dof(fe, cluster=np.array([0, 0, 1, 1])) == 2
+
+
+def test_single_fixed_effect_and_covariates(castle):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = twfe(castle, "l_homicide", "sid", "year", "post", covariates=["l_police"], fe=["sid"])
+        ref = pf.feols("l_homicide ~ post + l_police | sid", data=castle, vcov={"CRV1": "sid"})
+    _assert_matches(r, ref, ["post", "l_police"])
+    assert r.fe == ("sid",)
