@@ -312,104 +312,118 @@ def demean(
 def _demean_inplace(out: np.ndarray, fe: np.ndarray, weights=None, *, tol: float = 1e-12,
                     maxiter: int = 100_000) -> None:
     """Demean the columns of a Fortran-ordered float64 array in place (no copy)."""
-    n, k = out.shape
-    fe = _as_codes(fe)
-    m = fe.shape[1]
-    if m == 0 or n == 0:
-        return
-    if weights is not None:
-        w = np.asarray(weights, dtype=np.float64).ravel()
-        if w.shape[0] != n:
-            raise EstimationError(f"demean: weights have {w.shape[0]} rows, x has {n}")
-        if not np.all(np.isfinite(w)) or (w <= 0).any():
-            raise EstimationError("demean: weights must be finite and positive")
-    else:
-        w = None
-    if m == 2:
-        _demean_two_fe(out, fe, w, tol, maxiter)
-        return
-    groups = []
-    for j in range(m):
-        codes = np.ascontiguousarray(fe[:, j])
-        n_levels = int(codes.max()) + 1
-        sw = np.bincount(codes, weights=w, minlength=n_levels)
-        inv = np.zeros(n_levels)
-        np.divide(1.0, sw, out=inv, where=sw > 0)
-        groups.append((codes, n_levels, inv))
-    for c in range(k):
-        _demean_column(out[:, c], groups, w, tol, maxiter, column=c)
+    _Demeaner(fe, weights, tol=tol, maxiter=maxiter).apply(out)
 
 
-def _demean_two_fe(out: np.ndarray, fe: np.ndarray, w, tol: float, maxiter: int) -> None:
-    """Two fixed effects: iterate on the smaller effect's coefficients (as fixest does).
+class _Demeaner:
+    """Fixed-effect structure prepared once, applied to many column blocks.
 
-    With ``C`` the (weighted) cross-tabulation of the two factors, the
-    coefficients of the larger factor given those of the smaller are a group
-    mean, so the alternating projections reduce to the fixed point
-    ``b = F(b) = N_B^-1 (b0 - C' N_A^-1 (a0 - C b))`` on the smaller factor's
-    ``L_B`` coefficients. Each step is two sparse products over the non-empty
-    cells (all columns at once), instead of two passes over the rows; Irons-Tuck
-    extrapolation is applied per column. The residual is formed once at the end.
+    Randomization inference and the wild bootstrap demean many new columns
+    against the same fixed effects; the group sizes (and, for two factors, the
+    sparse cross-tabulation) are built here only once.
     """
-    from scipy import sparse
 
-    c_a, c_b = np.ascontiguousarray(fe[:, 0]), np.ascontiguousarray(fe[:, 1])
-    l_a, l_b = int(c_a.max()) + 1, int(c_b.max()) + 1
-    if l_b > l_a:
-        c_a, c_b, l_a, l_b = c_b, c_a, l_b, l_a
-    n, k = out.shape
-    wt = w if w is not None else np.ones(n)
-    n_a = np.bincount(c_a, weights=wt, minlength=l_a)
-    n_b = np.bincount(c_b, weights=wt, minlength=l_b)
-    inv_a = np.zeros(l_a)
-    np.divide(1.0, n_a, out=inv_a, where=n_a > 0)
-    inv_b = np.zeros(l_b)
-    np.divide(1.0, n_b, out=inv_b, where=n_b > 0)
-    C = sparse.csr_matrix((wt, (c_a, c_b)), shape=(l_a, l_b))
-    Ct = C.T.tocsr()
-    a0 = np.empty((l_a, k))
-    b0 = np.empty((l_b, k))
-    for j in range(k):
-        xw = out[:, j] * w if w is not None else out[:, j]
-        a0[:, j] = np.bincount(c_a, weights=xw, minlength=l_a)
-        b0[:, j] = np.bincount(c_b, weights=xw, minlength=l_b)
-    scale = np.maximum(1.0, np.abs(out).max(axis=0)) if n else np.ones(k)
-    thresh = tol * scale
+    def __init__(self, fe: np.ndarray, weights=None, *, tol: float = 1e-12, maxiter: int = 100_000):
+        from scipy import sparse
 
-    def F(beta: np.ndarray) -> np.ndarray:
-        alpha = (a0 - C @ beta) * inv_a[:, None]
-        return (b0 - Ct @ alpha) * inv_b[:, None]
+        fe = _as_codes(fe)
+        self.n, self.m = fe.shape
+        self.tol, self.maxiter = tol, maxiter
+        if weights is not None:
+            w = np.asarray(weights, dtype=np.float64).ravel()
+            if w.shape[0] != self.n:
+                raise EstimationError(f"demean: weights have {w.shape[0]} rows, x has {self.n}")
+            if not np.all(np.isfinite(w)) or (w <= 0).any():
+                raise EstimationError("demean: weights must be finite and positive")
+        else:
+            w = None
+        self.w = w
+        self.groups = []
+        for j in range(self.m):
+            codes = np.ascontiguousarray(fe[:, j])
+            n_levels = int(codes.max()) + 1 if codes.size else 0
+            sw = np.bincount(codes, weights=w, minlength=n_levels)
+            inv = np.zeros(n_levels)
+            np.divide(1.0, sw, out=inv, where=sw > 0)
+            self.groups.append((codes, n_levels, inv))
+        if self.m == 2 and self.n:
+            # iterate on the factor with fewer levels
+            ga, gb = self.groups
+            if gb[1] > ga[1]:
+                ga, gb = gb, ga
+            self.two = (ga, gb)
+            wt = w if w is not None else np.ones(self.n)
+            C = sparse.csr_matrix((wt, (ga[0], gb[0])), shape=(ga[1], gb[1]))
+            self.C, self.Ct = C, C.T.tocsr()
 
-    x0 = np.zeros((l_b, k))
-    g1 = F(x0)
-    done = np.abs(g1 - x0).max(axis=0) <= thresh
-    it = 1
-    while not done.all():
-        if it >= maxiter:
-            raise EstimationError(
-                f"demeaning did not converge in {maxiter} iterations; the fixed effects may be "
-                "poorly connected (check for units observed in one period only)"
-            )
-        g2 = F(g1)
-        it += 1
-        done = np.abs(g2 - g1).max(axis=0) <= thresh
-        if done.all():
-            g1 = g2
-            break
-        d_g = g2 - g1
-        d2 = d_g - (g1 - x0)
-        den = np.einsum("ij,ij->j", d2, d2)
-        num = np.einsum("ij,ij->j", d_g, d2)
-        step = np.divide(num, den, out=np.zeros(k), where=den > 0)
-        x0 = g2 - step * d_g
+    def apply(self, out: np.ndarray) -> None:
+        """Demean the columns of ``out`` (n x k, float64, Fortran order) in place."""
+        if out.shape[0] != self.n:
+            raise EstimationError(f"demean: x has {out.shape[0]} rows but the fixed-effect codes have {self.n}")
+        if self.m == 0 or self.n == 0:
+            return
+        if self.m == 2:
+            self._two(out)
+            return
+        for c in range(out.shape[1]):
+            _demean_column(out[:, c], self.groups, self.w, self.tol, self.maxiter, column=c)
+
+    def _two(self, out: np.ndarray) -> None:
+        """Two fixed effects: iterate on the smaller effect's coefficients (as fixest does).
+
+        With ``C`` the (weighted) cross-tabulation of the two factors, the
+        coefficients of the larger factor given those of the smaller are a group
+        mean, so the alternating projections reduce to the fixed point
+        ``b = F(b) = N_B^-1 (b0 - C' N_A^-1 (a0 - C b))`` on the smaller factor's
+        ``L_B`` coefficients. Each step is two sparse products over the non-empty
+        cells (all columns at once), instead of two passes over the rows; Irons-Tuck
+        extrapolation is applied per column. The residual is formed once at the end.
+        """
+        (c_a, l_a, inv_a), (c_b, l_b, inv_b) = self.two
+        C, Ct, w = self.C, self.Ct, self.w
+        k = out.shape[1]
+        a0 = np.empty((l_a, k))
+        b0 = np.empty((l_b, k))
+        for j in range(k):
+            xw = out[:, j] * w if w is not None else out[:, j]
+            a0[:, j] = np.bincount(c_a, weights=xw, minlength=l_a)
+            b0[:, j] = np.bincount(c_b, weights=xw, minlength=l_b)
+        thresh = self.tol * np.maximum(1.0, np.abs(out).max(axis=0))
+
+        def F(beta: np.ndarray) -> np.ndarray:
+            alpha = (a0 - C @ beta) * inv_a[:, None]
+            return (b0 - Ct @ alpha) * inv_b[:, None]
+
+        x0 = np.zeros((l_b, k))
         g1 = F(x0)
-        it += 1
         done = np.abs(g1 - x0).max(axis=0) <= thresh
-    alpha = (a0 - C @ g1) * inv_a[:, None]
-    for j in range(k):
-        col = out[:, j]
-        col -= alpha[c_a, j]
-        col -= g1[c_b, j]
+        it = 1
+        while not done.all():
+            if it >= self.maxiter:
+                raise EstimationError(
+                    f"demeaning did not converge in {self.maxiter} iterations; the fixed effects "
+                    "may be poorly connected (check for units observed in one period only)"
+                )
+            g2 = F(g1)
+            it += 1
+            done = np.abs(g2 - g1).max(axis=0) <= thresh
+            if done.all():
+                g1 = g2
+                break
+            d_g = g2 - g1
+            d2 = d_g - (g1 - x0)
+            den = np.einsum("ij,ij->j", d2, d2)
+            num = np.einsum("ij,ij->j", d_g, d2)
+            step = np.divide(num, den, out=np.zeros(k), where=den > 0)
+            x0 = g2 - step * d_g
+            g1 = F(x0)
+            it += 1
+            done = np.abs(g1 - x0).max(axis=0) <= thresh
+        alpha = (a0 - C @ g1) * inv_a[:, None]
+        for j in range(k):
+            col = out[:, j]
+            col -= alpha[c_a, j]
+            col -= g1[c_b, j]
 
 
 class _Sweeper:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from civictools.errors import EstimationError
-from civictools.evaluate._fe import demean
+from civictools.evaluate._fe import _Demeaner
 from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p
 from civictools.evaluate.twfe import _check_columns, _prepare
 
@@ -233,10 +233,13 @@ def randomization_inference(
     yt = part(yd)
     codes = prep["cluster_codes"]
 
+    dm = _Demeaner(fe, w)
+
     def stat(g_assign: np.ndarray) -> float:
         gi = g_assign[ucodes]
-        dv = ((gi > 0) & (tvals >= gi)).astype(float)
-        dt = part(demean(dv, fe, w))
+        dv = ((gi > 0) & (tvals >= gi)).astype(float)[:, None]
+        dm.apply(dv)
+        dt = part(dv[:, 0])
         den = float((ww * dt * dt).sum())
         if den <= 1e-12 * len(dt):
             return np.nan

@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import optimize
 
 from civictools.errors import EstimationError
-from civictools.evaluate._fe import demean
+from civictools.evaluate._fe import _Demeaner
 from civictools.evaluate._results import ResultMixin, Summary, format_number, format_p
 
 __all__ = ["wild_cluster_bootstrap", "WildBootstrapResult"]
@@ -114,14 +114,15 @@ class _Core:
         B0 = np.empty((G, G))
         B1 = np.empty((G, G))
         chunk = max(1, min(G, int(2e7 // max(n, 1))))
+        dm = _Demeaner(d.fe, w)
         for start in range(0, G, chunk):
             gs = np.arange(start, min(G, start + chunk))
             Q = np.zeros((n, gs.size), order="F")
             for col, g in enumerate(gs):
                 mask = codes == g
                 Q[mask, col] = xt[mask]
-            R = demean(Q, d.fe, w)
-            R = _partial(R, Xo, w, Xo_inv)
+            dm.apply(Q)
+            R = _partial(Q, Xo, w, Xo_inv)
             for col, g in enumerate(gs):
                 wr = ww * R[:, col]
                 B0[g] = np.bincount(codes, weights=wr * yt, minlength=G)
