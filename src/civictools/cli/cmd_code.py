@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def _load_input(path: str):
+def _load_input(path: str, progress: bool = True):
     from civictools.cli._io import read_table
     from civictools.errors import CivictoolsError
 
@@ -17,7 +17,7 @@ def _load_input(path: str):
         except ImportError:
             raise CivictoolsError(f"{p}: reading a folder needs civictools.corpus.load_corpus; "
                                   "give a CSV/Parquet table with doc_id and text columns instead") from None
-        return load_corpus(p)
+        return load_corpus(p, progress=progress)
     return read_table(p)
 
 
@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     from civictools.cli._io import write_table
     from civictools.coding import ThemeCoder
 
-    docs = _load_input(args.input)
+    docs = _load_input(args.input, progress=not args.quiet)
     coder = ThemeCoder(args.codebook, match=args.match)
     coded = coder.code(docs, unit=args.unit, text_col=args.text_col, id_col=args.id_col,
                        progress=not args.quiet)
