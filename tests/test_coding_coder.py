@@ -305,3 +305,12 @@ def test_suffix_and_affix_modes_follow_compounds():
     assert ThemeCoder(cb("affix"), segmenter=seg).themes("街道社工站") == {"venue"}
     assert ThemeCoder(cb("suffix"), segmenter=seg).themes("自治区") == set()
     assert ThemeCoder(cb("affix"), segmenter=seg).themes("自治区") == {"selfgov"}  # why affix needs traps
+
+
+def test_attribution_spans_in_substring_mode():
+    sub = ThemeCoder(match="substring")
+    ex = sub.explain("社区党委书记、居委会主任蒋秀芬介绍，今年天气好")
+    assert ex.set_index("term")["status"].to_dict() == {"社区党委": "trap", "居委会": "trap"}
+    assert sub.explain("蒋秀芬（社区党委书记）：今年天气好").set_index("term")["status"].to_dict() == {"社区党委": "trap"}
+    # too far from the speech verb: the title is content, not an attribution
+    assert "party_leadership" in sub.themes("社区党委书记带领党员志愿者走访独居老人，回来后说情况不错")
