@@ -22,8 +22,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 from civictools.errors import DataDroppedWarning
 
 __all__ = [
@@ -66,6 +64,8 @@ def tidy_frame(
         term  estimate  std_error  statistic  p_value  conf_low  conf_high
     0  treat       2.0        1.0        2.0   0.0734   -0.2281     4.2281
     """
+    from scipy import stats  # deferred: scipy.stats costs ~0.5 s at import
+
     est = np.asarray(list(estimates), dtype=float)
     se = np.asarray(list(std_errors), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

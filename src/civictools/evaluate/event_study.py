@@ -26,7 +26,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from civictools.errors import EstimationError
 from civictools.evaluate._results import DropLog, format_number, format_p
@@ -79,6 +78,8 @@ class EventStudyResult(TWFEResult):
         dict
             ``statistic`` (F), ``p_value``, ``df_num`` (q), ``df_den``, ``terms``.
         """
+        from scipy import stats
+
         terms = [t for t, k in self.rel_times.items() if k < 0]
         if not terms:
             return {"statistic": np.nan, "p_value": np.nan, "df_num": 0, "df_den": self.df_t, "terms": []}

@@ -34,7 +34,6 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from civictools.errors import EstimationError
 from civictools.evaluate._fe import _Demeaner
@@ -184,6 +183,8 @@ def _ci_end(core: _Core, alpha: float, direction: int, step: float) -> float:
     A scan (steps of half a standard error up to 10, then geometric) finds the
     first rejection; Brent's method then locates the jump of the step function p(b).
     """
+    from scipy import optimize
+
     f = lambda b: core.p_value(b) - alpha - 1e-12  # noqa: E731
     if f(core.beta) <= 0:
         return core.beta
