@@ -96,8 +96,8 @@ class CompiledCodebook:
             self.between.append((ti, ex.between))
             for lit in ex.between.left:
                 self._add(lit, (_BET_L, ti, bid, lit, 1, 0.0))
-            # right literals (说, ：, ）…) are frequent: they are looked up from each left
-            # occurrence with str.find instead of being reported by the automaton
+            for lit in ex.between.right:
+                self._add(lit, (_BET_R, ti, bid, lit, 1, 0.0))
             return
         if ex.pattern is None:
             if ti >= 0:
@@ -154,6 +154,9 @@ class CompiledCodebook:
                         traps.append((ti, start, end))
                     elif kind == 4:
                         req.setdefault(k, []).append(start)
+                    elif kind == 6:
+                        if bet is not None:  # a right literal only matters after a left one
+                            bet.append((kind, k, start, end))
                     elif kind == 5:
                         if bet is None:
                             bet = []
@@ -232,30 +235,30 @@ class CompiledCodebook:
 
     def _between_spans(self, text: str, found: list[tuple]) -> list[tuple[int, int, int]]:
         lefts: dict[int, list[tuple[int, int]]] = {}
-        for _kind, bid, s, e in found:
-            lefts.setdefault(bid, []).append((s, e))
+        rights: dict[int, list[tuple[int, int]]] = {}
+        for kind, bid, s, e in found:
+            (lefts if kind == _BET_L else rights).setdefault(bid, []).append((s, e))
         out = []
-        n = len(text)
-        for bid, ls in lefts.items():
+        for bid, rs in rights.items():
+            ls = lefts.get(bid)
+            if not ls:
+                continue
             ti, rule = self.between[bid]
             spans = []
-            for ls_, le_ in ls:
-                best_end = -1
-                best_at = n + 1
-                for r in rule.right:
-                    at = text.find(r, le_, min(n, le_ + rule.within + len(r)))
-                    if at < 0 or at >= best_at:
-                        continue
-                    gap = text[le_:at]
-                    if rule.gap == "cjk" and not all("\u4e00" <= ch <= "\u9fff" for ch in gap):
-                        continue
-                    if rule.gap != "cjk" and "\n" in gap:
-                        continue
-                    if rule.contains and not any(c in text[ls_:at + len(r)] for c in rule.contains):
-                        continue
-                    best_at, best_end = at, at + len(r)
-                if best_end >= 0:
-                    spans.append([ls_, best_end])
+            for rs_, re_ in rs:
+                best = None
+                for ls_, le_ in ls:
+                    if le_ <= rs_ and rs_ - le_ <= rule.within and (best is None or ls_ < best):
+                        gap = text[le_:rs_]
+                        if rule.gap == "cjk" and not all("\u4e00" <= ch <= "\u9fff" for ch in gap):
+                            continue
+                        if rule.gap != "cjk" and "\n" in gap:
+                            continue
+                        if rule.contains and not any(c in text[ls_:re_] for c in rule.contains):
+                            continue
+                        best = ls_
+                if best is not None:
+                    spans.append([best, re_])
             # chained titles (社区党委书记、居委会主任某某说): extend over adjacent left literals
             for sp in spans:
                 changed = True
