@@ -310,3 +310,19 @@ def test_single_fixed_effect_and_covariates(castle):
         ref = pf.feols("l_homicide ~ post + l_police | sid", data=castle, vcov={"CRV1": "sid"})
     _assert_matches(r, ref, ["post", "l_police"])
     assert r.fe == ("sid",)
+
+
+def test_pandas_extension_dtypes(mpdta):
+    base = twfe(mpdta, "lemp", "countyreal", "year", "treat_post")
+    m = mpdta.assign(
+        countyreal=mpdta["countyreal"].astype("Int64"),
+        year=mpdta["year"].astype("category"),
+        lemp=mpdta["lemp"].astype("Float64"),
+        treat_post=mpdta["treat_post"].astype(bool),
+    )
+    r = twfe(m, "lemp", "countyreal", "year", "treat_post")
+    assert abs(r.coef()["treat_post"] - base.coef()["treat_post"]) < 1e-12
+    m.loc[m.index[:3], "countyreal"] = pd.NA
+    with pytest.warns(DataDroppedWarning, match="missing values in countyreal"):
+        r2 = twfe(m, "lemp", "countyreal", "year", "treat_post")
+    assert r2.nobs < base.nobs

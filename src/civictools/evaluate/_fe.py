@@ -96,7 +96,7 @@ def factorize_column(s: pd.Series) -> np.ndarray:
     >>> factorize_column(pd.Series(["b", None, "a"])).tolist()
     [1, -1, 0]
     """
-    if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # plain numpy integers only
         v = s.to_numpy()
         if v.size:
             lo, hi = int(v.min()), int(v.max())
