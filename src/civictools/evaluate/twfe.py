@@ -58,6 +58,7 @@ class _Design:
     cluster_name: str | None = None
     treated_clusters: int | None = None
     raw_treat: np.ndarray | None = None
+    weights_name: str | None = None
 
 
 def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str = "column") -> None:
@@ -173,6 +174,7 @@ def _prepare(
         "cluster_name": cluster,
         "raw_norm": raw_norm,
         "raw_treat": raw_treat,
+        "weights_name": weights,
     }
 
 
@@ -225,6 +227,7 @@ def _fit_design(prep: dict) -> _Design:
         cluster_name=prep["cluster_name"],
         treated_clusters=treated,
         raw_treat=raw_treat,
+        weights_name=prep.get("weights_name"),
     )
 
 
@@ -393,6 +396,8 @@ class TWFEResult(ResultMixin):
             ("Variance", _vcov_label(self)),
             ("R2 within", format_number(self.r2_within)),
         ]
+        if self._design.weights_name:
+            info.insert(2, ("Weights", self._design.weights_name))
         if self.n_clusters is not None:
             info.insert(2, ("Clusters", f"{self.n_clusters} ({self.cluster}); treated clusters: {self.n_treated_clusters}"))
         return info
