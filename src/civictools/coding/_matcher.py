@@ -143,12 +143,22 @@ class CompiledCodebook:
         prox_b: list[tuple] = []
         req: dict[int, list[int]] = {}
         bet: list[tuple] | None = None
+        rejected: list[tuple] = []
+        bset: set[int] | None = None
+        check = tokenize is not None and self.needs_tokens
         if not self._empty and text:
             for end_idx, (length, entries) in self._auto.iter(text):
                 end = end_idx + 1
                 start = end - length
                 for kind, ti, k, pat, mode, w in entries:
                     if kind == 0:
+                        if check and mode != 1:
+                            # boundaries first: most rejected candidates stop here
+                            if bset is None:
+                                bset = _boundaries(text, tokenize)
+                            if not _aligned(bset, start, end, mode):
+                                rejected.append((ti, pat, "boundary", start, end))
+                                continue
                         cands.append((ti, pat, mode, start, end, w))
                     elif kind == 1:
                         traps.append((ti, start, end))
@@ -170,7 +180,6 @@ class CompiledCodebook:
                 continue
             for s, e in _regex_spans(rx, text, rid, width, req):
                 cands.append((ti, text[s:e], 1, s, e, weight))
-        rejected: list[tuple] = []
         if not cands and not prox_a:
             return [], rejected
         if bet is not None:
@@ -184,13 +193,8 @@ class CompiledCodebook:
                     near = sorted([c[3] for c in cands] + [c[3] for c in prox_a])
                 for s, e in _regex_spans(rx, text, rid, width, req, near):
                     traps.append((ti, s, e))
-        bset: set[int] | None = None
-        if tokenize is not None and self.needs_tokens:
-            toks = tokenize(text)
-            bset = set(map(_START, toks))
-            bset.update(map(_END, toks))
-            bset.add(0)
-            bset.add(len(text))
+        if check and bset is None:
+            bset = _boundaries(text, tokenize)
         has_context = self._has_context
         negation = self.negation
         valid: list[tuple] = []
@@ -199,8 +203,6 @@ class CompiledCodebook:
             reason = None
             if masked and any(s < me and ms < t for ms, me in masked):
                 reason = "header"
-            elif bset is not None and mode != 1 and not _aligned(bset, s, t, mode):
-                reason = "boundary"
             elif traps and _trapped(traps, ti, s, t):
                 reason = "trap"
             elif has_rules:
@@ -327,6 +329,15 @@ class CompiledCodebook:
 
 _RULE_NAMES = {0: "token", 1: "substring", 2: "prefix", 3: "suffix", 4: "affix"}
 _START = itemgetter(1)
+
+
+def _boundaries(text: str, tokenize) -> set[int]:
+    toks = tokenize(text)
+    bset = set(map(_START, toks))
+    bset.update(map(_END, toks))
+    bset.add(0)
+    bset.add(len(text))
+    return bset
 
 
 def _aligned(bset: set[int], s: int, t: int, mode: int) -> bool:
