@@ -19,9 +19,16 @@ from typing import Sequence
 from civictools._version import __version__
 from civictools.errors import CivictoolsError
 
-EPILOG = """examples / 示例:
-  civictools read corpora/demo --out docs.csv        读取语料 / read a corpus
-  civictools --version
+EPILOG = """a whole study from the command line / 命令行完成一项研究:
+  civictools read corpora/demo --out docs.parquet                  读取语料 / read a corpus
+  civictools segment docs.parquet --out tokens.parquet             分词 / segment
+  civictools redact docs.parquet --out docs_r.parquet              脱敏 / pseudonymise
+  civictools code docs_r.parquet --unit paragraph --out-hits hits.csv --out-matrix m.csv   主题编码 / code themes
+  civictools panel outcomes.csv --unit community_id --time month --starts starts.csv --out panel.parquet
+  civictools estimate att-gt panel.parquet --y satisfaction --unit community_id --time period --first-treat first_treat --out cs.csv
+  civictools report build --out build/report                       生成报告 / build the report
+run 'civictools COMMAND --help' for the options and examples of each command.
+exit codes: 0 success, 1 error (explained on stderr), 2 wrong usage; some commands use 3 (see their help).
 """
 
 

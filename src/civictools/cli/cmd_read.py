@@ -27,7 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read a folder, glob or files (.txt .md .html .docx .pdf) into one row per "
         "document, with detected kind, title, date, source and parsed news/minutes fields. "
         "读取文件夹或文件，每个文档一行。",
-        epilog="exit codes: 0 ok; 1 error; 3 some files skipped with --strict",
+        epilog="examples / 示例:\n"
+        "  civictools read corpora/demo --out docs.parquet          读取整个文件夹 / a whole folder\n"
+        "  civictools read 'minutes/*.docx' --kind minutes --out m.csv   只读会议纪要 / minutes only\n"
+        "  civictools read corpora/demo --no-text --out meta.jsonl  只要元数据 / metadata only\n"
+        "exit codes: 0 ok; 1 error; 3 some files skipped with --strict",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="folders, files or glob patterns")
     p.add_argument("--out", "-o", metavar="FILE",
