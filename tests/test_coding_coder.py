@@ -172,7 +172,8 @@ def test_windowed_regex_prefilter_equals_full_scan():
     fast = CompiledCodebook(cb, "substring")
     slow = CompiledCodebook(cb, "substring")
     slow.regex_trap = [(ti, rx, -1, -1) for ti, rx, _, _ in slow.regex_trap]
-    texts = [MINUTES, "社区党委书记、居委会主任蒋秀芬介绍，在职党员到社工站报到。",
+    slow.regex_inc = [(ti, p, rx, w, -1, -1) for ti, p, rx, w, _, _ in slow.regex_inc]
+    texts = [MINUTES, "第四批挂牌，两年间社工室陆续建成；尚未设立社工室的由街道社工站驻点服务。", "社区党委书记、居委会主任蒋秀芬介绍，在职党员到社工站报到。",
              "记者从区民政局获悉，网格员孙浩（社区网格员）说，议题三：停车"] * 2
     for t in texts:
         assert fast.scan(t) == slow.scan(t)

@@ -9,10 +9,10 @@ occurs. Token boundaries are computed lazily, only for units with a hit that nee
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from functools import partial
+from itertools import accumulate
 from operator import itemgetter
 from typing import Callable, Iterable
-
-import ahocorasick
 
 from civictools.coding._safe_regex import _sre_c, _sre_parse, check_regex
 from civictools.coding.codebook import Codebook, Negation
@@ -24,7 +24,7 @@ _PUNCT_BREAK = set("。！？!?；;\n")
 
 # entry kinds in the automaton's values
 _INC, _TRAP, _PROX_A, _PROX_B, _REQ, _BET_L, _BET_R = range(7)
-_ANCHORED = -2  # regex id of a pattern anchored at the start of the unit
+_ANCHORED = -2  # width marker: a pattern anchored at the start of the unit
 _AT_LITERAL = -3  # width marker: matches start at a required literal
 _MODES = {"token": 0, "substring": 1, "prefix": 2, "suffix": 3, "affix": 4}
 
@@ -41,7 +41,6 @@ class CompiledCodebook:
         self.match = match
         self.theme_ids = codebook.theme_ids
         self.themes = list(codebook.themes_)
-        self._auto = ahocorasick.Automaton()
         table: dict[str, list[tuple]] = {}
 
         def add(key: str, entry: tuple) -> None:
@@ -81,11 +80,10 @@ class CompiledCodebook:
             self.negation.append(neg if neg.enabled else None)
         for k, ex in enumerate(codebook.exclude):
             self._add_exclusion(-1, k, ex)
-        for key, entries in table.items():
-            self._auto.add_word(key, (len(key), tuple(entries)))
         self._empty = not table
-        if not self._empty:
-            self._auto.make_automaton()
+        self._patterns = list(table)
+        self._entries = [tuple(table[key]) for key in self._patterns]
+        self._find = _automaton(self._patterns) if table else None
         self._has_context = [bool(c) for c in self.context]
         self._has_rules = any(self._has_context) or any(n is not None for n in self.negation)
         self.needs_tokens = match == "token"
@@ -113,12 +111,16 @@ class CompiledCodebook:
             self._add(ex.pattern, (_TRAP, ti, k, ex.pattern, 1, 0.0))
 
     def _register_required(self, pattern: str) -> tuple[int, int]:
-        """Give the regex a prefilter id (-1: none) and its maximum match width (-1: unbounded)."""
-        if pattern.startswith("^") and "|" not in pattern.split("(", 1)[0]:
-            return _ANCHORED, -1  # one attempt at the start of the unit: no prefilter needed
+        """Give the regex a prefilter id (-1: none) and its maximum match width (-1: unbounded;
+        ``_ANCHORED``: one attempt at the start of the unit, ``_AT_LITERAL``: matches start at
+        a required literal)."""
+        parsed = _sre_parse.parse(pattern)
+        anchored = pattern.startswith("^") and "|" not in pattern.split("(", 1)[0]
         lits, first = _required(pattern)
-        lo_hi = _sre_parse.parse(pattern).getwidth()
-        width = int(lo_hi[1]) if lo_hi[1] < _sre_c.MAXREPEAT and "^" not in pattern and "$" not in pattern else -1
+        lo_hi = parsed.getwidth()
+        width = int(lo_hi[1]) if lo_hi[1] < _sre_c.MAXREPEAT and not _has_anchor(parsed) else -1
+        if anchored:
+            width = _ANCHORED
         if not lits:
             return -1, width
         rid = self._n_req
@@ -131,12 +133,17 @@ class CompiledCodebook:
 
     # ------------------------------------------------------------------------------------
     def scan(self, text: str, tokenize: Callable[[str], Iterable] | None = None,
-             masked: list[tuple[int, int]] | None = None) -> tuple[list[Hit], list[tuple]]:
+             masked: list[tuple[int, int]] | None = None,
+             bounds: Callable[[str], set[int]] | None = None) -> tuple[list[Hit], list[tuple]]:
         """Return (hits, rejected) for one unit of text.
 
         ``hits`` rows: (theme index, term, rule, start, end, weight); ``rejected`` rows:
         (theme index, term, reason, start, end). ``self.theme_ids[i]`` is the theme id.
+        Token boundaries come from ``bounds(text)`` (see :func:`boundary_function`) or, failing
+        that, from ``tokenize(text)`` rows ``(token, start, end)``.
         """
+        if bounds is None and tokenize is not None:
+            bounds = partial(_boundaries, tokenize=tokenize)
         cands: list[tuple] = []  # (theme, term, rule, s, e, w, mode)
         traps: list[tuple[int, int, int]] = []
         prox_a: list[tuple] = []
@@ -145,17 +152,16 @@ class CompiledCodebook:
         bet: list[tuple] | None = None
         rejected: list[tuple] = []
         bset: set[int] | None = None
-        check = tokenize is not None and self.needs_tokens
-        if not self._empty and text:
-            for end_idx, (length, entries) in self._auto.iter(text):
-                end = end_idx + 1
-                start = end - length
-                for kind, ti, k, pat, mode, w in entries:
+        check = bounds is not None and self.needs_tokens
+        if self._find is not None and text:
+            entries_of = self._entries
+            for pi, start, end in self._find(text):
+                for kind, ti, k, pat, mode, w in entries_of[pi]:
                     if kind == 0:
                         if check and mode != 1:
                             # boundaries first: most rejected candidates stop here
                             if bset is None:
-                                bset = _boundaries(text, tokenize)
+                                bset = bounds(text)
                             if not _aligned(bset, start, end, mode):
                                 rejected.append((ti, pat, "boundary", start, end))
                                 continue
@@ -194,7 +200,7 @@ class CompiledCodebook:
                 for s, e in _regex_spans(rx, text, rid, width, req, near):
                     traps.append((ti, s, e))
         if check and bset is None:
-            bset = _boundaries(text, tokenize)
+            bset = bounds(text)
         has_context = self._has_context
         negation = self.negation
         valid: list[tuple] = []
@@ -327,6 +333,59 @@ class CompiledCodebook:
         return extra
 
 
+def _automaton(patterns: list[str]) -> Callable[[str], list[tuple[int, int, int]]]:
+    """A function text -> [(pattern index, start, end), ...], all overlapping matches.
+
+    Order: by end position, the longest pattern first at equal ends (as the automaton reports
+    them). ahocorasick_rs (compiled, returns the whole list in one call) when installed, else
+    pyahocorasick.
+    """
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        ahocorasick_rs = None
+    if ahocorasick_rs is not None:
+        ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+        return partial(ac.find_matches_as_indexes, overlapping=True)
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for i, p in enumerate(patterns):
+        auto.add_word(p, (i, len(p)))
+    auto.make_automaton()
+
+    def find(text: str) -> list[tuple[int, int, int]]:
+        return [(i, e + 1 - n, e + 1) for e, (i, n) in auto.iter(text)]
+
+    return find
+
+
+def boundary_function(segmenter) -> Callable[[str], set[int]]:
+    """A function text -> set of token-boundary offsets for ``segmenter``.
+
+    Uses ``segmenter.cut`` with running sums of word lengths when the words cover the text
+    (no white space dropped), which equals the offsets of ``segmenter.tokenize`` and skips
+    building its tuples; otherwise falls back to ``tokenize``.
+
+    >>> from civictools.text import Segmenter
+    >>> sorted(boundary_function(Segmenter())("社区自治区"))
+    [0, 2, 5]
+    """
+    tokenize = segmenter.tokenize
+    cut = getattr(segmenter, "cut", None)
+    if cut is None:
+        return partial(_boundaries, tokenize=tokenize)
+
+    def bounds(text: str) -> set[int]:
+        words = cut(text)
+        b = set(accumulate(map(len, words), initial=0))
+        if len(text) in b and len(b) == len(words) + 1:
+            return b
+        return _boundaries(text, tokenize)
+
+    return bounds
+
+
 _RULE_NAMES = {0: "token", 1: "substring", 2: "prefix", 3: "suffix", 4: "affix"}
 _START = itemgetter(1)
 
@@ -384,7 +443,7 @@ def _drop_nested(valid: list[tuple], rejected: list[tuple]) -> list[tuple]:
 
 def _regex_spans(rx, text: str, rid: int, width: int, req: dict[int, list[int]],
                  near: list[int] | None = None):
-    if rid == _ANCHORED:
+    if width == _ANCHORED:
         m = rx.match(text)
         if m is not None and m.end() > m.start():
             yield m.start(), m.end()
@@ -404,23 +463,33 @@ def _regex_spans(rx, text: str, rid: int, width: int, req: dict[int, list[int]],
                     last = m.end()
             return
         if width >= 0:
-            # any match containing the required literal lies within `width` of it, and a
-            # trap only matters if it can overlap a candidate hit (starts listed in `near`)
-            last = -1
+            # any match contains a required literal, so it lies within `width` of one; search
+            # the union of those windows (merged, so that a match spanning two windows is not
+            # cut). A trap only matters if it can overlap a candidate hit (starts in `near`).
+            n = len(text)
+            lo = hi = -1
             for p in starts:
                 if near is not None:
                     i = bisect_left(near, p - 2 * width)
                     if i == len(near) or near[i] > p + width:
                         continue
-                lo, hi = max(0, p - width, last), min(len(text), p + width)
-                if hi <= lo:
+                a, b = max(0, p - width), min(n, p + width)
+                if a <= hi:
+                    hi = max(hi, b)
                     continue
-                for m in rx.finditer(text, lo, hi):
-                    if m.end() > m.start():
-                        yield m.start(), m.end()
-                last = hi
+                if hi > lo:
+                    yield from _spans(rx.finditer(text, lo, hi))
+                lo, hi = a, b
+            if hi > lo:
+                yield from _spans(rx.finditer(text, lo, hi))
             return
     for m in rx.finditer(text):
+        if m.end() > m.start():
+            yield m.start(), m.end()
+
+
+def _spans(matches):
+    for m in matches:
         if m.end() > m.start():
             yield m.start(), m.end()
 
@@ -467,7 +536,9 @@ def required_literals(pattern: str) -> list[str] | None:
     >>> required_literals("(?:党委|支部)书记[一-龥]{1,3}说")
     ['党委', '支部']
     >>> required_literals("议题[一二三]")
-    ['议题']
+    ['议题一', '议题二', '议题三']
+    >>> required_literals("社工[室站]")
+    ['社工室', '社工站']
     """
     return _required(pattern)[0]
 
@@ -486,20 +557,49 @@ def _required(pattern: str) -> tuple[list[str] | None, bool]:
             if m > best_len or (m == best_len and first and not best_first):
                 best, best_len, best_first = cands, m, first
 
-    run = ""
+    runs = [""]
     run_first = True
     for i, (op, av) in enumerate(parsed):
         if op is _sre_c.LITERAL:
-            run += chr(av)
+            runs = [r + chr(av) for r in runs]
             continue
-        consider([run] if run else None, run_first)
-        run, run_first = "", False
+        small = _small_class(op, av)
+        if small is not None and len(runs) * len(small) <= 8:
+            # 社工[室站] requires 社工室 or 社工站: rarer literals than 社工 alone
+            runs = [r + c for r in runs for c in small]
+            continue
+        consider(runs if runs[0] else None, run_first)
+        runs, run_first = [""], False
         if op is _sre_c.SUBPATTERN:
             consider(_literal_alternatives(av[-1]), i == 0)
         elif op is _sre_c.BRANCH:
             consider(_branch_literals(av[1]), i == 0)
-    consider([run] if run else None, run_first)
+    consider(runs if runs[0] else None, run_first)
     return best, best_first
+
+
+def _small_class(op, av) -> list[str] | None:
+    """The characters of a class like [室站] (at most 4 literals), else None."""
+    if op is not _sre_c.IN or len(av) > 4 or any(o is not _sre_c.LITERAL for o, _ in av):
+        return None
+    return [chr(a) for _, a in av]
+
+
+_LOOK = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT)
+
+
+def _has_anchor(parsed) -> bool:
+    """True if the parsed pattern contains ^, $, \\A, \\Z, \\b or a look-around anywhere
+    (a match could then depend on text outside a search window)."""
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)) or type(node).__name__ == "SubPattern":
+            for item in node:
+                if isinstance(item, tuple) and len(item) == 2 and item[0] in _LOOK:
+                    return True
+                stack.append(item)
+    return False
 
 
 def _literal_alternatives(items) -> list[str] | None:

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from civictools.coding._matcher import CompiledCodebook
+from civictools.coding._matcher import CompiledCodebook, boundary_function
 from civictools.coding.codebook import Codebook, load_codebook
 from civictools.errors import CivictoolsError, CivictoolsWarning, CodebookError, DataDroppedWarning
 
@@ -61,14 +61,19 @@ class ThemeCoder:
             self._segmenter = Segmenter()
         return self._segmenter
 
-    def _tokenize(self):
+    def _bounds(self):
         seg = self.segmenter
-        return None if seg is None else seg.tokenize
+        if seg is None:
+            return None
+        cached = self.__dict__.get("_bounds_fn")
+        if cached is None or cached[0] is not seg:
+            cached = self._bounds_fn = (seg, boundary_function(seg))
+        return cached[1]
 
     # -- one text ----------------------------------------------------------------------
     def themes(self, text: str) -> set[str]:
         """Themes coded in one unit of text."""
-        hits, _ = self._compiled.scan(_check_text(text), self._tokenize())
+        hits, _ = self._compiled.scan(_check_text(text), bounds=self._bounds())
         ids = self._compiled.theme_ids
         return {ids[h[0]] for h in hits}
 
@@ -81,7 +86,7 @@ class ThemeCoder:
         >>> ThemeCoder().explain("自治区")[["theme", "term", "status"]].values.tolist()
         [['resident_selfgov', '自治', 'boundary']]
         """
-        hits, rejected = self._compiled.scan(_check_text(text), self._tokenize())
+        hits, rejected = self._compiled.scan(_check_text(text), bounds=self._bounds())
         ids = self._compiled.theme_ids
         rows = [(ids[t], term, "hit", rule, s, e) for t, term, rule, s, e, _ in hits]
         rows += [(ids[t], term, reason, None, s, e) for t, term, reason, s, e in rejected]
@@ -147,7 +152,7 @@ class ThemeCoder:
                           DataDroppedWarning, stacklevel=2)
             docs = docs.loc[~bad]
         meta_cols = [c for c in docs.columns if c not in (text_col,)]
-        tokenize = self._tokenize()
+        bounds = self._bounds()
         scan = self._compiled.scan
         unit_rows: list[tuple] = []
         hit_rows: list[tuple] = []
@@ -183,7 +188,7 @@ class ThemeCoder:
                 uid = f"{doc_id}#{prefix}{no}"
                 utext = text[s:e]
                 local_mask = [(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
-                hits, rejected = scan(utext, tokenize, local_mask or None)
+                hits, rejected = scan(utext, None, local_mask or None, bounds)
                 unit_rows.append((uid, doc_id, no, utext, s, e))
                 for th, term, rule, hs, he, w in hits:
                     hit_rows.append((doc_id, uid, th, term, rule, hs, he, s + hs, s + he, w))
