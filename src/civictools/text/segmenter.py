@@ -571,7 +571,7 @@ def _progress(total: int, progress: bool) -> Any:
 
 #: share of the calling process relative to a worker: it also unpacks the
 #: workers' results, so it takes a little less text
-_PARENT_WEIGHT = 0.8
+_PARENT_WEIGHT = 0.7
 
 
 def _balanced_shares(docs: list[str], n: int) -> list[tuple[int, int]]:
