@@ -57,3 +57,16 @@ def test_term_over_time_rates():
 def test_empty_top_terms():
     with pytest.raises(TextError):
         plot_top_terms([["的", "。"]])
+
+
+def test_axes_made_before_font_setup_render_chinese():
+    # tick labels take their font when the Axes is created: the plot functions
+    # must fix that, or an Axes from plt.subplots() would show boxes
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        fig, axes = plt.subplots(1, 2)
+        plot_top_terms(TOKENS, ax=axes[0], title="高频词")
+        plot_term_over_time(TOKENS, ["社工站"], ax=axes[1], title="每千词")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)

@@ -40,6 +40,10 @@ def setup_chinese_font() -> str:
     keep matplotlib's default look and every CJK glyph falls back to the
     bundled font. Calling it again does nothing new.
 
+    Call it **before** creating a figure: tick labels take their font when the
+    Axes is created, so an Axes made earlier still draws boxes (the civictools
+    plotting functions repair the Axes they draw on).
+
     Returns
     -------
     str

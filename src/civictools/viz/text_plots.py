@@ -12,6 +12,20 @@ from civictools.viz._fonts import setup_chinese_font
 __all__ = ["plot_top_terms", "plot_term_over_time"]
 
 
+def _use_font(ax: Any) -> None:
+    """Give every text of ``ax`` the current family list.
+
+    Tick labels take their font when the Axes is created, so an Axes made
+    before :func:`setup_chinese_font` would still draw boxes.
+    """
+    import matplotlib
+    from matplotlib.text import Text
+
+    family = matplotlib.rcParams["font.family"]
+    for text in ax.findobj(Text):
+        text.set_fontfamily(family)
+
+
 def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
     import matplotlib.pyplot as plt
 
@@ -71,6 +85,7 @@ def plot_top_terms(
     if title:
         ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
+    _use_font(ax)
     return ax
 
 
@@ -142,4 +157,5 @@ def plot_term_over_time(
     if title:
         ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
+    _use_font(ax)
     return ax
