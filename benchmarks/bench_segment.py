@@ -190,12 +190,15 @@ def throughput(demo: list[str], mb: float, repeats: int) -> None:
     print(f"ratio Segmenter defaults / jieba.lcut defaults: {r:5.1f}x")
 
 
-def parallel(demo: list[str], mb: float, repeats: int) -> None:
-    section(f"5. cut_many n_jobs=2 vs n_jobs=1 on {mb:.0f} MB (os.cpu_count()={os.cpu_count()}, load {os.getloadavg()[0]:.1f})")
+def parallel(demo: list[str], mb: float, repeats: int, engine: str = "auto") -> None:
+    seg = Segmenter(engine=engine)
+    section(
+        f"5. cut_many n_jobs=2 vs n_jobs=1 on {mb:.0f} MB, {seg.engine} engine "
+        f"(os.cpu_count()={os.cpu_count()}, load {os.getloadavg()[0]:.1f})"
+    )
     import resource
 
     docs = corpus_of(demo, mb)
-    seg = Segmenter()
     best = {1: float("inf"), 2: float("inf")}
     cpu = {1: float("inf"), 2: float("inf")}
     for _ in range(repeats):
@@ -270,7 +273,8 @@ def main() -> int:
     term_wholeness(demo)
     identity(demo)
     throughput(demo, 1.0 if args.quick else 3.0, 1 if args.quick else 3)
-    parallel(demo, 4.0 if args.quick else 20.0, 1 if args.quick else 2)
+    parallel(demo, 4.0 if args.quick else 20.0, 1 if args.quick else 3)
+    parallel(demo, 1.0 if args.quick else 2.0, 1 if args.quick else 2, engine="jieba")
     startup_memory()
     return 0
 
