@@ -3,11 +3,13 @@
 Run:  .venv/bin/python benchmarks/bench_coding.py [--mb 1.0] [--repeat 5]
 
 Prints, on the same text (the demo corpus repeated to about --mb megabytes of UTF-8):
-1. segmentation alone (civictools.Segmenter.tokenize, rjieba and jieba engines);
+1. segmentation alone (civictools.Segmenter.tokenize and .cut, rjieba and jieba engines);
 2. the matcher alone (substring mode: Aho–Corasick pass plus rules, no tokens);
-3. coding in token mode (matcher plus the segmentation it needs) and the full
-   ``ThemeCoder.code`` pipeline (units, minutes headers, tables);
-4. raw multi-pattern matching of all literal terms: pyahocorasick vs one regex per theme.
+3. coding in token mode (matcher plus the segmentation it needs, as ThemeCoder runs it:
+   boundaries from ``Segmenter.cut``), the same with boundaries from ``tokenize`` (the
+   pre-1.1 path), and the full ``ThemeCoder.code`` pipeline (units, minutes headers, tables);
+4. raw multi-pattern matching of all literal terms: ahocorasick_rs vs pyahocorasick vs one
+   regex per theme.
 Times are the minimum over --repeat runs (the machine is shared; trust ratios, not seconds).
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from civictools.coding import ThemeCoder, load_codebook
-from civictools.coding._matcher import CompiledCodebook
+from civictools.coding._matcher import CompiledCodebook, boundary_function
 from civictools.text import Segmenter, paragraph_spans
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "demo"
@@ -69,6 +71,7 @@ def main() -> None:
     for seg in segs.values():
         seg.tokenize("预热")
     tok_c = CompiledCodebook(cb, "token")
+    bfun = {e: boundary_function(seg) for e, seg in segs.items()}
     sub = CompiledCodebook(cb, "substring")
     coder = ThemeCoder(cb, segmenter=segs["rjieba"])
     coder.code(docs.head(5), unit="paragraph", progress=False)
@@ -81,11 +84,13 @@ def main() -> None:
 
     for r in range(args.repeat):
         timed("seg_rjieba", lambda: [segs["rjieba"].tokenize(p) for p in paras])
+        timed("cut_rjieba", lambda: [segs["rjieba"].cut(p) for p in paras])
         timed("match", lambda: [sub.scan(p) for p in paras])
-        timed("tok_rjieba", lambda: [tok_c.scan(p, segs["rjieba"].tokenize) for p in paras])
+        timed("tok_rjieba", lambda: [tok_c.scan(p, bounds=bfun["rjieba"]) for p in paras])
+        timed("tokold_rjieba", lambda: [tok_c.scan(p, segs["rjieba"].tokenize) for p in paras])
         if r < max(1, args.repeat // 2):
             timed("seg_jieba", lambda: [segs["jieba"].tokenize(p) for p in paras])
-            timed("tok_jieba", lambda: [tok_c.scan(p, segs["jieba"].tokenize) for p in paras])
+            timed("tok_jieba", lambda: [tok_c.scan(p, bounds=bfun["jieba"]) for p in paras])
             timed("code", lambda: coder.code(docs, unit="paragraph", progress=False))
     results = {"rjieba": (best["seg_rjieba"], best["tok_rjieba"]), "jieba": (best["seg_jieba"], best["tok_jieba"])}
     t_match, t_code = best["match"], best["code"]
@@ -96,7 +101,11 @@ def main() -> None:
     print(f"  segmentation, rjieba engine        {t_seg:7.3f} s  {mb / t_seg:6.2f} MB/s")
     print(f"  matcher alone (substring mode)     {t_match:7.3f} s  {mb / t_match:6.2f} MB/s"
           f"  = {t_match / t_seg:5.1%} of rjieba segmentation")
-    print(f"  token-mode coding (rjieba)         {t_tok:7.3f} s  adds {(t_tok - t_seg) / t_seg:6.1%} to segmentation")
+    t_cut, t_old = best["cut_rjieba"], best["tokold_rjieba"]
+    print(f"  segmentation, rjieba, cut (words)  {t_cut:7.3f} s  {mb / t_cut:6.2f} MB/s")
+    print(f"  token-mode coding (rjieba)         {t_tok:7.3f} s  adds {(t_tok - t_seg) / t_seg:6.1%} to segmentation"
+          f" (tokenize); {(t_tok - t_cut) / t_cut:6.1%} to cut")
+    print(f"  same, boundaries from tokenize     {t_old:7.3f} s  adds {(t_old - t_seg) / t_seg:6.1%} to segmentation")
     print(f"  segmentation, jieba engine         {j_seg:7.3f} s  {mb / j_seg:6.2f} MB/s")
     print(f"  token-mode coding (jieba)          {j_tok:7.3f} s  adds {(j_tok - j_seg) / j_seg:6.1%} to segmentation")
     print(f"  ThemeCoder.code(unit='paragraph')  {t_code:7.3f} s  {mb / t_code:6.2f} MB/s (whole pipeline, rjieba)")
@@ -113,9 +122,18 @@ def main() -> None:
     auto.make_automaton()
     regexes = [re.compile("|".join(map(re.escape, words))) for words in terms.values()]
     text = "\n".join(paras)
+    try:
+        import ahocorasick_rs
+
+        rs = ahocorasick_rs.AhoCorasick(sorted({w for ws in terms.values() for w in ws}))
+    except ImportError:
+        rs = None
 
     def run_ac():
         return sum(1 for _ in auto.iter(text))
+
+    def run_rs():
+        return len(rs.find_matches_as_indexes(text, overlapping=True))
 
     def run_re():
         return sum(1 for rx in regexes for _ in rx.finditer(text))
@@ -123,9 +141,14 @@ def main() -> None:
     t_ac = _best(run_ac, args.repeat)
     t_re = _best(run_re, args.repeat)
     print("\n4. raw multi-pattern matching of all literal terms (one pass over the text)")
+    if rs is not None:
+        t_rs = _best(run_rs, args.repeat)
+        print(f"  ahocorasick_rs (overlapping matches)  {t_rs:7.3f} s  {mb / t_rs:6.1f} MB/s  {run_rs()} matches")
     print(f"  pyahocorasick (overlapping matches)   {t_ac:7.3f} s  {mb / t_ac:6.1f} MB/s  {run_ac()} matches")
     print(f"  per-theme regex (22 alternations)     {t_re:7.3f} s  {mb / t_re:6.1f} MB/s  {run_re()} matches"
           f" (non-overlapping within a theme)")
+    if rs is not None:
+        print(f"  ratio pyahocorasick / ahocorasick_rs time: {t_ac / t_rs:.2f}")
     print(f"  ratio regex / Aho–Corasick time: {t_re / t_ac:.2f}")
 
 

@@ -84,6 +84,9 @@ class CompiledCodebook:
         self._patterns = list(table)
         self._entries = [tuple(table[key]) for key in self._patterns]
         self._find = _automaton(self._patterns) if table else None
+        self._inc_only = [e[0][1:2] + e[0][3:] if len(e) == 1 and e[0][0] == _INC else None
+                          for e in self._entries]
+        self._min_hits = [t.min_hits for t in self.themes]
         self._has_context = [bool(c) for c in self.context]
         self._has_rules = any(self._has_context) or any(n is not None for n in self.negation)
         self.needs_tokens = match == "token"
@@ -155,7 +158,19 @@ class CompiledCodebook:
         check = bounds is not None and self.needs_tokens
         if self._find is not None and text:
             entries_of = self._entries
+            inc_only = self._inc_only
             for pi, start, end in self._find(text):
+                one = inc_only[pi]
+                if one is not None:  # the common case: a pattern that is one include term
+                    ti, pat, mode, w = one
+                    if check and mode != 1:
+                        if bset is None:
+                            bset = bounds(text)
+                        if not ((start in bset and end in bset) if mode == 0 else _aligned(bset, start, end, mode)):
+                            rejected.append((ti, pat, "boundary", start, end))
+                            continue
+                    cands.append((ti, pat, mode, start, end, w))
+                    continue
                 for kind, ti, k, pat, mode, w in entries_of[pi]:
                     if kind == 0:
                         if check and mode != 1:
@@ -203,38 +218,43 @@ class CompiledCodebook:
             bset = bounds(text)
         has_context = self._has_context
         negation = self.negation
-        valid: list[tuple] = []
         has_rules = self._has_rules
-        for ti, term, mode, s, t, w in cands:
-            reason = None
-            if masked and any(s < me and ms < t for ms, me in masked):
-                reason = "header"
-            elif traps and _trapped(traps, ti, s, t):
-                reason = "trap"
-            elif has_rules:
-                if has_context[ti] and _context_hit(self.context[ti], text, term, s, t):
-                    reason = "context"
-                elif negation[ti] is not None and _negated(text, s, negation[ti]):
-                    reason = "negation"
-            if reason is None:
-                valid.append((ti, term, _RULE_NAMES[mode], s, t, w))
-            else:
-                rejected.append((ti, term, reason, s, t))
+        rule_names = _RULE_NAMES
+        if not masked and not traps and not has_rules:
+            valid = [(ti, term, rule_names[mode], s, t, w) for ti, term, mode, s, t, w in cands]
+        else:
+            valid = []
+            if traps:
+                t_lo = min(x[1] for x in traps)
+                t_hi = max(x[2] for x in traps)
+            for ti, term, mode, s, t, w in cands:
+                reason = None
+                if masked and any(s < me and ms < t for ms, me in masked):
+                    reason = "header"
+                elif traps and s < t_hi and t_lo < t and _trapped(traps, ti, s, t):
+                    reason = "trap"
+                elif has_rules:
+                    if has_context[ti] and _context_hit(self.context[ti], text, term, s, t):
+                        reason = "context"
+                    elif negation[ti] is not None and _negated(text, s, negation[ti]):
+                        reason = "negation"
+                if reason is None:
+                    valid.append((ti, term, rule_names[mode], s, t, w))
+                else:
+                    rejected.append((ti, term, reason, s, t))
         if prox_a:
             self._proximity(text, prox_a, prox_b, bset, masked, traps, valid, rejected)
-        if len(valid) > 1:
+        if len(valid) > 1 and len({h[0] for h in valid}) < len(valid):
             valid = _drop_nested(valid, rejected)
         # min hits: a threshold on summed weights per theme
         score: dict[int, float] = {}
         for h in valid:
             score[h[0]] = score.get(h[0], 0.0) + h[5]
-        themes = self.themes
-        hits = []
-        for h in valid:
-            if score[h[0]] + 1e-9 >= themes[h[0]].min_hits:
-                hits.append(h)
-            else:
-                rejected.append((h[0], h[1], "min_hits", h[3], h[4]))
+        mins = self._min_hits
+        hits = [h for h in valid if score[h[0]] + 1e-9 >= mins[h[0]]]
+        if len(hits) < len(valid):
+            rejected.extend((h[0], h[1], "min_hits", h[3], h[4]) for h in valid
+                            if score[h[0]] + 1e-9 < mins[h[0]])
         if self.children and hits:
             hits.extend(self._roll_up(hits))
         # Theme indices, not ids: callers map them in bulk. Order: Aho–Corasick order (by end
@@ -381,7 +401,19 @@ def boundary_function(segmenter) -> Callable[[str], set[int]]:
         b = set(accumulate(map(len, words), initial=0))
         if len(text) in b and len(b) == len(words) + 1:
             return b
-        return _boundaries(text, tokenize)
+        # white space was left out: place the words by search (the skipped text is white
+        # space, which no word contains, so each word is found where the segmenter put it)
+        b = {0, len(text)}
+        pos = 0
+        find = text.find
+        for w in words:
+            i = find(w, pos)
+            if i < 0:  # pragma: no cover - a segmenter that rewrites text
+                return _boundaries(text, tokenize)
+            pos = i + len(w)
+            b.add(i)
+            b.add(pos)
+        return b
 
     return bounds
 
