@@ -72,13 +72,26 @@ class ReportContext:
             lambda: load_corpus(c["path"], metadata=c.get("metadata"), progress=False),
         )
 
-    def coded(self):
-        """The corpus coded with the configured codebook and unit (cached)."""
+    def coded(self, *, dated_only: bool = False):
+        """The corpus coded with the configured codebook and unit (cached).
+
+        ``dated_only=True`` leaves out documents without a date (time trends
+        and panels need one) and records how many in the build notes.
+        """
         from civictools.coding import ThemeCoder
 
         docs = self.corpus()
+        undated = int(pd.to_datetime(docs["date"], errors="coerce").isna().sum()) if "date" in docs else len(docs)
+        name = "coded"
+        if dated_only and undated:
+            docs = docs[pd.to_datetime(docs["date"], errors="coerce").notna()]
+            name = "coded-dated"
+            self.notes.append({
+                "step": "themes over time", "warning": "DataDroppedWarning",
+                "message": f"{undated} documents have no date and are left out of time trends and panels",
+            })
         return self._cached(
-            "coded", ("corpus", "codebook"),
+            name, ("corpus", "codebook"),
             lambda: ThemeCoder(self.cfg["codebook"]).code(docs, unit=self.cfg["unit"], progress=False),
         )
 
