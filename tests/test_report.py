@@ -137,3 +137,25 @@ def test_report_renders_in_headless_chromium(demo_builds, tmp_path):
     assert sum(1 for h in hist if h > 50) > 20
     # The header band (accent colour) and dark text are both present.
     assert min(img.getdata()) < 80
+
+
+def test_embedded_font_covers_every_chinese_character_shown(demo_builds):
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from civictools.report._page import _CJK_RE
+    from civictools.viz import font_path
+
+    base, _, _ = demo_builds
+    full = TTFont(str(font_path()), fontNumber=0).getBestCmap()
+    for page in (base / "a").glob("*.html"):
+        html_text = page.read_text("utf-8")
+        data = re.search(r"base64,([A-Za-z0-9+/=]+)\)", html_text).group(1)
+        cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+        visible = re.sub(r"<style>.*?</style>|<[^>]+>", "", html_text, flags=re.S)
+        needed = {c for c in _CJK_RE.findall(visible) if ord(c) in full}
+        missing = sorted(c for c in needed if ord(c) not in cmap)
+        assert not missing, f"{page.name}: glyphs missing from the embedded font: {''.join(missing[:20])}"

@@ -34,6 +34,8 @@ footer { color:var(--muted); font-size:.8em; padding:20px 28px; border-top:1px s
 .jp-InputPrompt, .jp-OutputPrompt, .prompt { display:none; }
 """
 
+_FOOTER = ("Built with civictools; see manifest.json for inputs, versions and seeds. "
+           "由 civictools 生成；输入文件、版本与随机种子见 manifest.json。")
 _CJK_RANGES = "U+2E80-2FDF, U+3000-303F, U+3100-312F, U+31C0-31EF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF"
 _CJK_RE = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3100-\u312f\u31c0-\u31ef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
@@ -87,7 +89,7 @@ def _body(nb: nbformat.NotebookNode) -> str:
 def render_page(pages: dict, nav: list[tuple[str, str]], out: Path, *, title: str, subtitle: str) -> list[str]:
     """Write one HTML file per section into ``out``; return the file names."""
     bodies = {name: _body(nb) for name, (_, nb) in pages.items()}
-    all_text = title + subtitle + "".join(t for _, t in nav) + "".join(bodies.values())
+    all_text = title + subtitle + _FOOTER + "".join(t for _, t in nav) + "".join(bodies.values())
     style = f"<style>{_font_face(all_text)}\n{_CSS}</style>"
     written = []
     for name, body in bodies.items():
@@ -104,8 +106,7 @@ def render_page(pages: dict, nav: list[tuple[str, str]], out: Path, *, title: st
             f"{html.escape(dict(nav)[name])}</title>\n{style}\n</head>\n<body>\n"
             f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
             f"<nav>{links}</nav>\n<main>\n{body}\n</main>\n"
-            "<footer>Built with civictools; see manifest.json for inputs, versions and seeds. "
-            "由 civictools 生成；输入文件、版本与随机种子见 manifest.json。</footer>\n</body>\n</html>\n"
+            f"<footer>{_FOOTER}</footer>\n</body>\n</html>\n"
         )
         (out / fname).write_text(page, "utf-8")
         written.append(fname)
