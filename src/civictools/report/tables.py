@@ -37,16 +37,23 @@ def _stars(p: float) -> str:
     return ""
 
 
-def _table_of(result: Any, overall_label: str) -> pd.DataFrame:
+def _table_of(result: Any, overall_label: str, labels: dict[str, str]) -> pd.DataFrame:
+    """The result's terms relabelled, plus its ``overall`` estimate when it has one."""
     t = result.tidy()
+    rows = []
+    if "term" in t.columns:
+        t = t.assign(term=t["term"].map(lambda x: labels.get(x, x)))
+        rows.append(t[[c for c in ("term", "estimate", "std_error", "p_value") if c in t.columns]])
     overall = getattr(result, "overall", None)
-    if "term" not in t.columns and overall is not None:
+    if overall is not None and (not rows or overall_label not in set(rows[0]["term"])):
         from scipy import stats
 
         est, se = float(overall["estimate"]), float(overall["std_error"])
         p = 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan
-        return pd.DataFrame({"term": [overall_label], "estimate": [est], "std_error": [se], "p_value": [p]})
-    return t
+        rows.append(pd.DataFrame({"term": [overall_label], "estimate": [est], "std_error": [se], "p_value": [p]}))
+    if not rows:
+        return t
+    return pd.concat(rows, ignore_index=True).drop_duplicates("term")
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,8 @@ def etable(
     names : sequence of str, optional
         Column headings (default ``(1)``, ``(2)``, …).
     labels : dict, optional
-        Display labels for terms (e.g. ``{"treat": "社工室 social-work room"}``).
+        Display labels for terms (e.g. ``{"treat": "社工室 social-work room"}``); terms of
+        different models with the same label share a row.
     lang : {"en", "zh"}
         Language of the footer labels.
     stars : bool
@@ -141,11 +149,11 @@ def etable(
     digits : int
         Decimals shown.
     keep : sequence of str, optional
-        Terms to show, in this order (default: all, in order of appearance).
+        Rows to show (labels, or terms without a label), in this order (default: all).
     overall_label : str
-        Row label for results that carry an ``overall`` estimate instead of
-        terms (aggregated staggered-DiD results); p-values then come from
-        the normal distribution.
+        Row label for the ``overall`` estimate of results that have one
+        (aggregated staggered-DiD results); its p-value comes from the normal
+        distribution.
 
     Examples
     --------
@@ -169,12 +177,13 @@ def etable(
         raise ReportError(f"{len(names)} names for {len(results)} results")
     tidies = []
     for i, r in enumerate(results):
-        t = _table_of(r, overall_label)
+        t = _table_of(r, overall_label, labels or {})
         missing = {"term", "estimate", "std_error"} - set(t.columns)
         if missing:
             raise ReportError(f"result {names[i]} has no {sorted(missing)} in tidy(); it cannot go in a table")
         tidies.append(t)
-    order = list(keep) if keep else list(dict.fromkeys(t for td in tidies for t in td["term"]))
+    keep = [labels.get(k, k) for k in keep] if (keep and labels) else keep
+    order = list(dict.fromkeys(keep)) if keep else list(dict.fromkeys(t for td in tidies for t in td["term"]))
     fmt = f"{{:.{digits}f}}"
     body = {}
     for name, td in zip(names, tidies):
@@ -188,7 +197,7 @@ def etable(
             else:
                 col += ["", ""]
         body[name] = col
-    idx = pd.MultiIndex.from_tuples([(labels.get(t, t) if labels else t, k) for t in order for k in ("est", "se")])
+    idx = pd.MultiIndex.from_tuples([(t, k) for t in order for k in ("est", "se")])
     body_df = pd.DataFrame(body, index=idx)
     foot: dict[str, list[str]] = {}
     rows = []
