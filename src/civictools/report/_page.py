@@ -29,6 +29,7 @@ table { border-collapse:collapse; margin:10px 0; font-size:.9em; }
 th, td { border:1px solid var(--line); padding:4px 8px; text-align:right; }
 th { background:#f0f4f8; } td:first-child, th:first-child { text-align:left; }
 img { max-width:100%; height:auto; }
+pre, code { font-family:"CivicCJK", "DejaVu Sans Mono", "Menlo", monospace; }
 pre { background:#f5f7fa; padding:8px; overflow-x:auto; font-size:.85em; }
 footer { color:var(--muted); font-size:.8em; padding:20px 28px; border-top:1px solid var(--line); }
 .jp-InputPrompt, .jp-OutputPrompt, .prompt { display:none; }
