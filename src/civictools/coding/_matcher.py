@@ -88,6 +88,19 @@ class CompiledCodebook:
                           for e in self._entries]
         self._min_hits = [t.min_hits for t in self.themes]
         self._has_context = [bool(c) for c in self.context]
+        # context rules by term, so that a hit on a term without rules costs one dict lookup
+        self._ctx_any: list[tuple] = []
+        self._ctx_by_term: list[dict[str, tuple]] = []
+        for rules in self.context:
+            generic = tuple(ex for ex in rules if not ex.terms)
+            by_term: dict[str, list] = {}
+            for ex in rules:
+                for term in ex.terms or ():
+                    by_term.setdefault(term, [])
+            for term, lst in by_term.items():
+                lst.extend(ex for ex in rules if not ex.terms or term in ex.terms)
+            self._ctx_any.append(generic)
+            self._ctx_by_term.append({k: tuple(v) for k, v in by_term.items()})
         self._has_rules = any(self._has_context) or any(n is not None for n in self.negation)
         self.needs_tokens = match == "token"
 
@@ -220,6 +233,7 @@ class CompiledCodebook:
         negation = self.negation
         has_rules = self._has_rules
         rule_names = _RULE_NAMES
+        ctx_by_term, ctx_any = self._ctx_by_term, self._ctx_any
         if not masked and not traps and not has_rules:
             valid = [(ti, term, rule_names[mode], s, t, w) for ti, term, mode, s, t, w in cands]
         else:
@@ -234,7 +248,8 @@ class CompiledCodebook:
                 elif traps and s < t_hi and t_lo < t and _trapped(traps, ti, s, t):
                     reason = "trap"
                 elif has_rules:
-                    if has_context[ti] and _context_hit(self.context[ti], text, term, s, t):
+                    rules = ctx_by_term[ti].get(term, ctx_any[ti]) if has_context[ti] else None
+                    if rules and _context_hit(rules, text, term, s, t):
                         reason = "context"
                     elif negation[ti] is not None and _negated(text, s, negation[ti]):
                         reason = "negation"
