@@ -134,12 +134,9 @@ class AggregateResult(ResultMixin):
         """
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001
-            pass
+        setup_chinese_font()
         if self.kind == "simple":
             raise EstimationError("nothing to plot for kind='simple' (a single number)")
         tab = self.tidy()

@@ -299,12 +299,9 @@ class ATTgtResult(ResultMixin):
         """
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001 - plotting must work without the font
-            pass
+        setup_chinese_font()
         tab = self.tidy()
         gs = list(groups) if groups is not None else sorted(pd.unique(tab["group"]))
         nrows = int(np.ceil(len(gs) / ncols))

@@ -106,12 +106,9 @@ class BaconResult(ResultMixin):
         """Scatter of 2x2 estimates against their weights, by comparison type."""
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001 - plotting must work without the font
-            pass
+        setup_chinese_font()
         if ax is None:
             _, ax = plt.subplots(figsize=(6.4, 4.0))
         markers = {"treated_vs_never": "o", "earlier_vs_later": "s", "later_vs_earlier": "^", "later_vs_always": "D"}

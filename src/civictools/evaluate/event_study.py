@@ -118,12 +118,9 @@ class EventStudyResult(TWFEResult):
         """
         import matplotlib.pyplot as plt
 
-        try:  # Chinese labels need the bundled font
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001 - plotting must work without the font
-            pass
+        setup_chinese_font()  # Chinese labels need the bundled font
         tab = self.tidy(alpha)
         tab = tab[tab["rel_time"].notna()]
         ref = pd.DataFrame({"rel_time": [self.ref], "estimate": [0.0], "conf_low": [0.0], "conf_high": [0.0]})

@@ -114,12 +114,9 @@ class ImputationResult(ResultMixin):
         """Event-time estimates with intervals. Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001
-            pass
+        setup_chinese_font()
         tab = self.tidy()
         tab = tab[tab["term"] != "overall"]
         if ax is None:

@@ -114,12 +114,9 @@ class RIResult(ResultMixin):
         """Histogram of the permutation distribution with the observed value."""
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001
-            pass
+        setup_chinese_font()
         if ax is None:
             _, ax = plt.subplots(figsize=(6.0, 3.6))
         ax.hist(self.distribution, bins=bins, color="0.7", edgecolor="white")

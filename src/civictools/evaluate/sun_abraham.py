@@ -109,12 +109,9 @@ class SunAbrahamResult(ResultMixin):
         """Event-study plot of the IW estimates (reference period drawn at 0). Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        try:
-            from civictools.viz import setup_chinese_font
+        from civictools.viz import setup_chinese_font
 
-            setup_chinese_font()
-        except Exception:  # noqa: BLE001
-            pass
+        setup_chinese_font()
         tab = self.tidy()
         if ax is None:
             _, ax = plt.subplots(figsize=(6.4, 3.8))
