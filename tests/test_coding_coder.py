@@ -315,3 +315,56 @@ def test_attribution_spans_in_substring_mode():
     assert sub.explain("蒋秀芬（社区党委书记）：今年天气好").set_index("term")["status"].to_dict() == {"社区党委": "trap"}
     # too far from the speech verb: the title is content, not an attribution
     assert "party_leadership" in sub.themes("社区党委书记带领党员志愿者走访独居老人，回来后说情况不错")
+
+
+def test_boundaries_from_cut_equal_tokenize_offsets():
+    """The fast boundary path (running sums over cut) must give tokenize's offsets."""
+    from civictools.coding._matcher import _boundaries, boundary_function
+    from civictools.text import Segmenter
+
+    seg = Segmenter()
+    fast = boundary_function(seg)
+    texts = ["社区自治区内的居民自治", "网格员 入户  巡查\n安全隐患", " 首尾有空格 ", "", "ABC社工站12345热线"]
+    for t in texts:
+        toks = seg.tokenize(t)
+        edges = {s for _, s, _ in toks} | {e for _, _, e in toks} | {0, len(t)}
+        assert _boundaries(t, seg.tokenize) == edges
+        # white space runs may be split differently; offsets next to non-space text must agree
+        got = fast(t)
+        near_text = {i for i in edges if (i < len(t) and not t[i].isspace()) or (i > 0 and not t[i - 1].isspace())}
+        assert near_text <= got
+        assert {i for i in got if (i < len(t) and not t[i].isspace()) or (i > 0 and not t[i - 1].isspace())} <= edges
+
+
+def test_automaton_backends_agree(monkeypatch):
+    """ahocorasick_rs and the pyahocorasick fallback report the same matches in the same order."""
+    import builtins
+
+    from civictools.coding import _matcher
+
+    pats = ["社工", "社工站", "工站", "站", "街道社工站"]
+    text = "街道社工站站长说，社工站站点"
+    primary = _matcher._automaton(pats)(text)
+    real_import = builtins.__import__
+
+    def no_rs(name, *args, **kwargs):
+        if name == "ahocorasick_rs":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_rs)
+    fallback = _matcher._automaton(pats)(text)
+    assert fallback == primary
+    assert [text[s:e] for _, s, e in primary] == [pats[i] for i, _, _ in primary]
+
+
+def test_default_codebook_unit_level_rules(coder):
+    # an attendance list that opens a unit is not coded (CODING.md: attendance blocks)
+    assert coder.themes("五、参加人员：\n社区——汪春兰\n红白理事会——涂水生\n送餐志愿队——卓秀珍") == set()
+    # building repairs are living_environment, not a convenience service (R7)
+    assert "convenience_services" not in coder.themes("两栋楼外墙维修已完工，使用专项维修资金。")
+    assert "convenience_services" in coder.themes("志愿者每月为老人上门维修小家电。")
+    # a social worker named as a contact person is not a social-work service
+    assert "social_work_service" not in coder.themes("报名请联系社工沈某，电话13900000000。")
+    # sorting supervision at the bins is not social-work supervision
+    assert "talent_workforce" not in coder.themes("冬季桶边督导时间调整为早七点半。")
