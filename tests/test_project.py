@@ -56,3 +56,17 @@ def test_public_api_is_reexported_and_errors_share_one_base():
         assert hasattr(civictools, name), name
     errors = [getattr(civictools, n) for n in civictools.__all__ if n.endswith("Error")]
     assert all(issubclass(e, civictools.CivictoolsError) for e in errors)
+
+
+def test_import_stays_light():
+    code = "import sys, civictools; print('scipy.stats' in sys.modules, 'statsmodels.api' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"], "import civictools should not load scipy.stats or statsmodels"
+
+
+def test_literal_normal_iqr_matches_scipy():
+    from scipy import stats
+
+    from civictools.evaluate._mboot import _IQR_NORMAL
+
+    assert abs(_IQR_NORMAL - (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))) < 1e-15

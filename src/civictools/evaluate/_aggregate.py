@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
 from civictools.evaluate._mboot import multiplier_bootstrap

@@ -44,7 +44,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from civictools.evaluate._lazy import stats
 
 from civictools.errors import CivictoolsWarning, EstimationError
 from civictools.evaluate._drdid import KERNELS, KERNELS_RC, logit_fit

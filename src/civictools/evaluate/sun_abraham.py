@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
 from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, tidy_frame
