@@ -156,3 +156,14 @@ def test_cli_panel_round_trip(tmp_path, capsys):
     assert len(got) == 1344 and got["first_treat"].max() == 40
     assert "28 units x 48 periods" in capsys.readouterr().out
     assert main(["panel", str(tmp_path / "missing.csv"), "--unit", "a", "--time", "b", "--out", "x.csv"]) == 1
+
+
+def test_rebuilding_a_built_panel_replaces_its_columns():
+    p = ct.load_demo_panel()
+    d = ct.load_district()[["community_id", "programme_start"]]
+    built = ct.build_panel(p, unit="community_id", time="month", starts=d)
+    assert not {"period", "first_treat", "treated", "rel_time"} & set(built.outcomes)
+    assert "satisfaction" in built.outcomes
+    assert any("replaced" in n for n in built.notes)
+    ref = p.sort_values(["community_id", "period"])
+    assert built.data["first_treat"].tolist() == ref["first_treat"].tolist()

@@ -19,6 +19,8 @@ from civictools.panel._time import is_integer_time, to_period
 
 __all__ = ["build_panel", "Panel"]
 
+_RESERVED = ("period", "first_treat", "rel_time", "treated")
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -228,6 +230,12 @@ def build_panel(
     df = outcomes.copy()
     dropped: list[dict] = []
     notes: list[str] = []
+    # build_panel owns these columns; stale copies in the input (e.g. a panel
+    # built before) would otherwise be mistaken for outcomes.
+    stale = [c for c in _RESERVED if c in df.columns and c not in (unit, time, treat)]
+    if stale:
+        df = df.drop(columns=stale)
+        notes.append(f"input columns {stale} were replaced by the ones build_panel computes")
 
     def _drop(mask: pd.Series, reason: str, detail: str) -> None:
         nonlocal df
