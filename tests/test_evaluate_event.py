@@ -23,7 +23,7 @@ pf = pytest.importorskip("pyfixest")
 @pytest.fixture(scope="module")
 def mpdta() -> pd.DataFrame:
     for p in (
-        Path("/work/shared/data/mpdta.csv"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mpdta.csv",  # ../shared beside the repo
         Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "mpdta.csv",
     ):
         if p.exists():

@@ -90,9 +90,7 @@ def test_null_effect_gives_uniform_like_p_values():
 
 
 def test_mpdta_summary_plot():
-    p = Path("/work/shared/data/mpdta.csv")
-    if not p.exists():
-        p = Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "mpdta.csv"
+    p = Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "mpdta.csv"
     m = pd.read_csv(p).rename(columns={"first.treat": "first_treat"})
     ri = randomization_inference(m, "lemp", "countyreal", "year", "first_treat", n_perm=99, seed=3)
     assert 0 < ri.p_value <= 1 and ri.n_perm == 99

@@ -22,7 +22,7 @@ SE_RTOL = 1e-8
 
 def _mpdta_path() -> Path:
     for p in (
-        Path("/work/shared/data/mpdta.csv"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mpdta.csv",  # ../shared beside the repo
         Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "mpdta.csv",
     ):
         if p.exists():

@@ -15,7 +15,7 @@ from civictools.evaluate import twfe
 @pytest.fixture(scope="module")
 def panel_csv(tmp_path_factory) -> Path:
     for p in (
-        Path("/work/shared/data/mpdta.csv"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mpdta.csv",  # ../shared beside the repo
         Path(__file__).resolve().parents[1] / "src" / "civictools" / "data" / "mpdta.csv",
     ):
         if p.exists():
