@@ -246,6 +246,11 @@ class DropLog:
         )
 
 
+def drop_notes(dropped: pd.DataFrame) -> list[str]:
+    """Summary notes for a ``dropped`` frame (reason, count), one per reason."""
+    return [f"{count} row(s) dropped: {reason}." for reason, count in dropped.itertuples(index=False)]
+
+
 class ResultMixin:
     """``__repr__`` and ``_repr_html_`` delegating to ``summary()``."""
 

@@ -49,7 +49,7 @@ from civictools.evaluate._lazy import stats
 from civictools.errors import CivictoolsWarning, EstimationError
 from civictools.evaluate._drdid import KERNELS, KERNELS_RC, logit_fit
 from civictools.evaluate._mboot import cluster_sums, multiplier_bootstrap
-from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, format_p
+from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, format_p
 
 __all__ = ["att_gt", "ATTgtResult"]
 
@@ -276,9 +276,7 @@ class ATTgtResult(ResultMixin):
         pt = self.pretrend_test()
         if pt["statistic"] is not None:
             info.append(("Pre-trend Wald test", f"chi2({pt['df']}) = {format_number(pt['statistic'])}, p = {format_p(pt['p_value'])}"))
-        notes = list(self.notes)
-        for reason, count in self.dropped.itertuples(index=False):
-            notes.append(f"{count} row(s) dropped: {reason}.")
+        notes = list(self.notes) + drop_notes(self.dropped)
         return Summary(self.title, info, tab, notes)
 
     def plot(self, groups: Sequence | None = None, ncols: int = 2, truth: pd.DataFrame | None = None):

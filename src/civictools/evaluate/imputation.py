@@ -44,7 +44,7 @@ import pandas as pd
 from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
-from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, tidy_frame
+from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, tidy_frame
 
 __all__ = ["did_imputation", "ImputationResult"]
 
@@ -105,9 +105,7 @@ class ImputationResult(ResultMixin):
             pt = self.pretrend
             info.append(("Pre-trend test", f"{pt['q']} leads: F = {format_number(pt['statistic'])}, "
                                            f"p = {format_number(pt['p_value'])} (untreated observations, CR1)"))
-        notes = list(self.notes)
-        for reason, count in self.dropped.itertuples(index=False):
-            notes.append(f"{count} row(s) dropped: {reason}.")
+        notes = list(self.notes) + drop_notes(self.dropped)
         return Summary(self.title, info, self.tidy(), notes)
 
     def plot(self, ax=None, truth: pd.DataFrame | None = None, color: str = "C4", label: str = "BJS imputation"):

@@ -38,7 +38,7 @@ import pandas as pd
 from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
-from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, tidy_frame
+from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, tidy_frame
 from civictools.evaluate.twfe import _VCOV_TYPES, TWFEResult, _check_columns, _fit_design, _make_result, _prepare
 
 __all__ = ["sun_abraham", "SunAbrahamResult"]
@@ -100,9 +100,7 @@ class SunAbrahamResult(ResultMixin):
             ("Variance", f"{r.vcov_type}" + (f" clustered by {r.cluster} ({r.n_clusters} clusters)" if r.cluster else "")),
             ("Post-treatment ATT", f"{format_number(o['estimate'])} (SE {format_number(o['std_error'])})"),
         ]
-        notes = list(self.notes)
-        for reason, count in self.dropped.itertuples(index=False):
-            notes.append(f"{count} row(s) dropped: {reason}.")
+        notes = list(self.notes) + drop_notes(self.dropped)
         return Summary(self.title, info, self.tidy(), notes)
 
     def plot(self, ax=None, truth: pd.DataFrame | None = None, color: str = "C2", label: str = "Sun-Abraham"):

@@ -28,7 +28,7 @@ import pandas as pd
 
 from civictools.errors import EstimationError, FewClustersWarning
 from civictools.evaluate._fe import _demean_inplace, drop_singletons, factorize_column, fe_dof, recode_fe
-from civictools.evaluate._results import DropLog, ResultMixin, Summary, format_number, tidy_frame
+from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, tidy_frame
 
 __all__ = ["twfe", "TWFEResult"]
 
@@ -425,9 +425,7 @@ class TWFEResult(ResultMixin):
                     f"Few clusters: {few.split(';')[0]}. The quick wild bootstrap is skipped for "
                     f"{self.n_clusters} clusters x {self.nobs} rows; use randomization_inference()."
                 )
-        if len(self.dropped):
-            for reason, count in self.dropped.itertuples(index=False):
-                notes.append(f"{count} row(s) dropped: {reason}.")
+        notes += drop_notes(self.dropped)
         return Summary(self.title, self._summary_info(), tab, notes + self._extra_notes())
 
     def _extra_notes(self) -> list[str]:

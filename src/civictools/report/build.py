@@ -153,13 +153,13 @@ def _execute(section: str, params: dict[str, Any], workdir: Path) -> nbformat.No
     return _normalise(nb)
 
 
-def _section_key(section: str, deps: tuple[str, ...], cfg: dict, hashes: dict) -> str:
+def _section_key(section: str, deps: tuple[str, ...], cfg: dict, hashes: dict, versions: dict) -> str:
     h = hashlib.sha256()
     h.update((NOTEBOOK_DIR / f"{section}.ipynb").read_bytes())
     public = {k: v for k, v in cfg.items() if k != "base_dir"}
     h.update(json.dumps(public, sort_keys=True, ensure_ascii=False, default=str).encode())
     h.update(json.dumps({d: hashes.get(d, {}) for d in deps}, sort_keys=True).encode())
-    h.update(json.dumps(_versions(), sort_keys=True).encode())
+    h.update(json.dumps(versions, sort_keys=True).encode())
     return h.hexdigest()[:20]
 
 
@@ -189,6 +189,7 @@ def build_report(
     cache = Path(cache_dir).resolve() if cache_dir else out.parent / ".report-cache"
     cache.mkdir(parents=True, exist_ok=True)
     hashes = hash_inputs(cfg)
+    versions = _versions()
     sections = _sections()
     executed, reused, pages = [], [], {}
     work = cache / "work"
@@ -197,7 +198,7 @@ def build_report(
     cfg_file.write_text(json.dumps(cfg, ensure_ascii=False, sort_keys=True, indent=1), "utf-8")
     with _reproducible_env(cache / "mpl"):
         for name, title, deps in sections:
-            key = _section_key(name, deps, cfg, hashes)
+            key = _section_key(name, deps, cfg, hashes, versions)
             cached = cache / f"{name}-{key}.ipynb"
             if cached.exists() and not force:
                 nb = nbformat.read(cached, as_version=4)
@@ -219,7 +220,7 @@ def build_report(
         "civictools_report": 1,
         "config": {k: v for k, v in cfg.items() if k not in ("base_dir",)},
         "inputs": hashes,
-        "versions": _versions(),
+        "versions": versions,
         "seeds": {"report": cfg.get("seed"), "PYTHONHASHSEED": "0"},
         "source_date_epoch": SOURCE_DATE_EPOCH,
         "git_commit": _git_commit(Path(cfg["base_dir"])),
@@ -272,7 +273,8 @@ def check_report(out: str | Path, config: str | Path | None = None) -> dict[str,
         changed += [f"{kind}:{k}" for k in sorted(set(old) & set(new)) if old[k] != new[k]]
         added += [f"{kind}:{k}" for k in sorted(set(new) - set(old))]
         removed += [f"{kind}:{k}" for k in sorted(set(old) - set(new))]
-    versions = {k: (v, _versions().get(k)) for k, v in man["versions"].items() if _versions().get(k) != v}
+    current = _versions()
+    versions = {k: (v, current.get(k)) for k, v in man["versions"].items() if current.get(k) != v}
     return {
         "current": not (changed or added or removed or versions),
         "changed": changed,
