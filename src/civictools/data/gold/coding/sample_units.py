@@ -7,6 +7,7 @@ are eligible; 470 are drawn, stratified by kind, with a fixed seed; a third
 is marked ``split = test``.
 
 Usage: python sample_units.py OUT.csv
+       python sample_units.py --batch2 units.csv OUT.csv   (the second batch)
 """
 
 from __future__ import annotations
@@ -77,5 +78,46 @@ def main(out: str) -> None:
     print(f"{len(pool)} eligible units; {len(gold)} drawn: {gold['kind'].value_counts().to_dict()}")
 
 
+
+
+# Batch 2 (second session): a further 360 units drawn from the units not yet in
+# the gold set, with its own seed, so the codebook could be tuned on more text
+# and tested on units nobody had seen when it was last changed.
+SEED_2 = 20261128
+N_UNITS_2 = {"minutes": 110, "news": 180, "policy": 70}
+
+
+def main_batch2(existing: str, out: str) -> None:
+    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
+    # The minutes parser has changed since batch 1, so some units now split
+    # differently: skip every unit overlapping a batch-1 unit, not just equal ones.
+    old = pd.read_csv(existing)
+    spans = {doc: list(zip(g["start"], g["end"])) for doc, g in old.groupby("doc_id")}
+    rows = []
+    for _, d in docs.iterrows():
+        for s, e, ukind in units_of(d):
+            uid = f"{d['doc_id']}#{s}-{e}"
+            if not any(s < oe and e > os_ for os_, oe in spans.get(d["doc_id"], ())):
+                rows.append(dict(doc_id=d["doc_id"], unit_id=uid, kind=d["kind"], unit_kind=ukind,
+                                 start=s, end=e, text=d["text"][s:e]))
+    pool = pd.DataFrame(rows)
+    rng = np.random.default_rng(SEED_2)
+    picked = []
+    for kind, n in N_UNITS_2.items():
+        sub = pool[pool["kind"] == kind]
+        idx = rng.choice(len(sub), size=min(n, len(sub)), replace=False)
+        picked.append(sub.iloc[np.sort(idx)])
+    new = pd.concat(picked).sort_values(["doc_id", "start"], ignore_index=True)
+    split = np.array(["dev"] * len(new), dtype=object)
+    split[rng.choice(len(new), size=len(new) // 3, replace=False)] = "test"
+    new["split"] = split
+    new["batch"] = 2
+    new.to_csv(out, index=False, encoding="utf-8")
+    print(f"{len(pool)} units not yet drawn; {len(new)} drawn: {new['kind'].value_counts().to_dict()}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--batch2":
+        main_batch2(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1])
