@@ -36,6 +36,7 @@ _SPLIT_FILES = (
     ("heldout", "passages_heldout.txt"),
     ("fresh", "passages_fresh.txt"),
     ("contact", "passages_contact.txt"),
+    ("blind", "passages_blind.txt"),
 )
 
 
