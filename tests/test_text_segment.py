@@ -319,3 +319,34 @@ def test_auto_falls_back_to_jieba_without_rjieba(monkeypatch):
 
     with pytest.raises(MissingDependencyError, match="pip install rjieba"):
         Segmenter(engine="rjieba")
+
+
+def test_cut_many_worker_error_is_reported(monkeypatch):
+    # a failure inside a worker must surface as a TextError in the caller, not as lost chunks
+    def boom(results, texts):
+        raise RuntimeError("packing failed")
+
+    import os
+    import time
+
+    parent = os.getpid()
+    cut = Segmenter.cut
+
+    def slow_in_parent(self, text):
+        if os.getpid() == parent:  # leave chunks for the worker to claim
+            time.sleep(0.002)
+        return cut(self, text)
+
+    monkeypatch.setattr(segmod, "_pack", boom)
+    monkeypatch.setattr(segmod, "_CHUNK_CHARS", 50)
+    monkeypatch.setattr(Segmenter, "cut", slow_in_parent)
+    texts = [t for t, _, _ in load_gold()]
+    with pytest.raises(TextError, match="worker failed: RuntimeError: packing failed"):
+        Segmenter().cut_many(texts, n_jobs=2, progress=False)
+
+
+def test_cut_many_small_chunks_keep_order(monkeypatch):
+    monkeypatch.setattr(segmod, "_CHUNK_CHARS", 30)
+    seg = Segmenter()
+    texts = [t for t, _, _ in load_gold()]
+    assert seg.cut_many(texts, n_jobs=2, progress=False) == [seg.cut(t) for t in texts]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing as mp
+import multiprocessing.connection
 import os
 import re
 import tempfile
@@ -384,10 +385,12 @@ class Segmenter:
     ) -> list[list[str]]:
         """Segment many texts, optionally in ``n_jobs`` processes.
 
-        With ``n_jobs > 1`` the calling process segments one share of the texts
-        and ``n_jobs - 1`` forked workers (spawned on systems without fork)
-        segment the rest; results come back in input order. Missing texts
-        (``None``/NaN) give empty token lists.
+        With ``n_jobs > 1`` the texts are split into chunks of about 200,000
+        characters; ``n_jobs - 1`` forked workers (spawned on systems without
+        fork) take chunks from the front and the calling process takes them
+        from the back, unpacking the workers' results between its own chunks,
+        so no process idles while work is left. Results come back in input
+        order. Missing texts (``None``/NaN) give empty token lists.
 
         Examples
         --------
@@ -409,29 +412,80 @@ class Segmenter:
             bar.close()
 
     def _cut_parallel(self, docs: list[str], n_jobs: int, bar: Any) -> list[list[str]]:
-        shares = _balanced_shares(docs, n_jobs, _PARENT_WEIGHT.get(self.engine, 0.8))
+        # Work sharing: the texts are cut into small chunks; workers claim chunks
+        # from the front, the calling process from the back, and between its own
+        # chunks it unpacks whatever the workers have sent. Nobody waits while
+        # work is left, and the unpacking overlaps with the workers' cutting.
+        chunks = _chunk_range(docs, 0, len(docs), _CHUNK_CHARS)
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
-        # workers get chunks of about 1 MB so that results stream back while the
-        # calling process works through its own share
-        chunks: list[tuple[int, int]] = []
-        for lo, hi in shares[1:]:
-            chunks.extend(_chunk_range(docs, lo, hi, 1_000_000))
+        front = ctx.Value("i", 0, lock=False)
+        back = ctx.Value("i", len(chunks), lock=False)
+        lock = ctx.Lock()
+        results: list[list[list[str]] | None] = [None] * len(chunks)
         # forked workers read the texts from the inherited list; spawned ones get them pickled
         shared = docs if method == "fork" else None
-        tasks = [(lo, hi) if shared is not None else docs[lo:hi] for lo, hi in chunks]
-        with ctx.Pool(n_jobs - 1, initializer=_init_worker, initargs=(self, shared)) as pool:
-            pending = pool.imap(_cut_chunk, tasks)
-            lo0, hi0 = shares[0]
-            out: list[list[str]] = []
-            for d in docs[lo0:hi0]:
-                out.append(self.cut(d))
-                bar.update(1)
-            for (lo, hi), packed in zip(chunks, pending):
-                got = _unpack(packed, hi - lo)
-                out.extend(got)
+        pipes = []
+        procs = []
+        for _ in range(n_jobs - 1):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_worker_loop,
+                args=(self, shared if shared is not None else docs, chunks, front, back, lock, send),
+                daemon=True,
+            )
+            proc.start()
+            send.close()
+            pipes.append(recv)
+            procs.append(proc)
+        try:
+            open_pipes = list(pipes)
+
+            def drain(block: bool) -> None:
+                ready = mp.connection.wait(open_pipes, timeout=None if block else 0)
+                for conn in ready:
+                    try:
+                        msg = conn.recv()
+                    except EOFError:
+                        open_pipes.remove(conn)
+                        continue
+                    if msg is None:  # this worker found no chunk left
+                        open_pipes.remove(conn)
+                        continue
+                    if isinstance(msg, BaseException):
+                        raise msg
+                    i, packed = msg
+                    lo, hi = chunks[i]
+                    results[i] = _unpack(packed, hi - lo)
+                    bar.update(hi - lo)
+
+            while True:
+                drain(block=False)
+                with lock:
+                    if back.value <= front.value:
+                        break
+                    back.value -= 1
+                    i = back.value
+                lo, hi = chunks[i]
+                results[i] = [self.cut(d) for d in docs[lo:hi]]
                 bar.update(hi - lo)
-        return out
+            while open_pipes:
+                drain(block=True)
+        finally:
+            for proc in procs:
+                proc.join(timeout=5)
+                if proc.is_alive():  # pragma: no cover - only after an error in the parent
+                    proc.terminate()
+            for conn in pipes:
+                conn.close()
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:
+            codes = sorted({p.exitcode for p in procs})
+            raise TextError(
+                f"cut_many(n_jobs={n_jobs}): a worker process ended early (exit codes {codes}) and "
+                f"{len(missing)} chunks were not segmented; run with n_jobs=1 to see the error"
+            )
+        return list(chain.from_iterable(results))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- tables
     def tokens(
@@ -569,32 +623,10 @@ def _progress(total: int, progress: bool) -> Any:
     return tqdm(total=total, unit="doc", desc="segmenting", leave=False)
 
 
-#: share of the calling process relative to a worker, by engine: it also
-#: unpacks the workers' results, which costs ~25 % of rjieba's cutting time
-#: but little next to pure-Python jieba
-_PARENT_WEIGHT = {"rjieba": 0.7, "jieba": 0.95}
-
-
-def _balanced_shares(docs: list[str], n: int, parent_weight: float = 0.7) -> list[tuple[int, int]]:
-    total = sum(len(d) for d in docs) or 1
-    weights = [parent_weight] + [1.0] * (n - 1)
-    cuts = []
-    acc_w = 0.0
-    for w in weights[:-1]:
-        acc_w += w
-        cuts.append(total * acc_w / sum(weights))
-    bounds = [0]
-    acc = 0
-    k = 0
-    for i, d in enumerate(docs):
-        acc += len(d)
-        if k < len(cuts) and acc >= cuts[k]:
-            bounds.append(i + 1)
-            k += 1
-    while len(bounds) < n:
-        bounds.append(len(docs))
-    bounds.append(len(docs))
-    return [(bounds[i], bounds[i + 1]) for i in range(n)]
+#: chunk size (characters) for ``cut_many(n_jobs>1)``: small enough that the
+#: last chunk, which nobody can share, is a short tail (~20 ms with rjieba),
+#: large enough that claiming and sending chunks costs nothing measurable
+_CHUNK_CHARS = 200_000
 
 
 def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int, int]]:
@@ -612,31 +644,36 @@ def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int
     return out
 
 
-_WORKER: Segmenter | None = None
-_WORKER_DOCS: list[str] | None = None
 #: how workers send tokens back: "joined" (one separator-joined string that the
-#: parent splits again) or "codes" (vocabulary + integer codes, rebuilt by
-#: indexing). Measured on 20 MB: joining costs the worker ~10 % of the cutting
-#: time and splitting the parent ~26 %; codes cost the worker ~50 % (hashing
-#: every token) and the parent ~18 %, so "joined" wins on 2 cores.
+#: parent splits again) or "codes" (first-occurrence codes, rebuilt by indexing).
+#: Measured on 10 MB with rjieba (benchmarks/bench_segment.py): joined costs the
+#: worker 0.12 s and the parent 0.25 s; codes cost the worker 0.43 s (hashing
+#: every fresh token) and the parent 0.13 s, so "joined" wins on 2 cores.
 _PACKING = "joined"
 
 
-def _init_worker(seg: Segmenter, docs: list[str] | None) -> None:
-    global _WORKER, _WORKER_DOCS
-    _WORKER = seg
-    _WORKER_DOCS = docs
+def _worker_loop(
+    seg: Segmenter, docs: list[str], chunks: list[tuple[int, int]], front: Any, back: Any,
+    lock: Any, conn: Any,
+) -> None:
+    try:
+        while True:
+            with lock:
+                if front.value >= back.value:
+                    break
+                i = front.value
+                front.value += 1
+            lo, hi = chunks[i]
+            conn.send((i, _pack([seg.cut(t) for t in docs[lo:hi]], docs[lo:hi])))
+        conn.send(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        with contextlib.suppress(Exception):
+            conn.send(TextError(f"cut_many worker failed: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
-def _cut_chunk(task: Any) -> Any:
-    seg = _WORKER
-    assert seg is not None
-    if isinstance(task, tuple):
-        assert _WORKER_DOCS is not None
-        texts = _WORKER_DOCS[task[0] : task[1]]
-    else:
-        texts = task
-    results = [seg.cut(t) for t in texts]
+def _pack(results: list[list[str]], texts: list[str]) -> Any:
     if _PACKING == "codes":
         import numpy as np
 
