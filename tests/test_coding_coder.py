@@ -318,22 +318,53 @@ def test_attribution_spans_in_substring_mode():
 
 
 def test_boundaries_from_cut_equal_tokenize_offsets():
-    """The fast boundary path (running sums over cut) must give tokenize's offsets."""
+    """Both fast boundary paths must give tokenize's offsets.
+
+    The lazy path (``Segmenter.boundaries``, used by ThemeCoder) is checked at every
+    position; the running-sums path over ``cut`` (used for other segmenters) as a set.
+    """
+    from types import SimpleNamespace
+
     from civictools.coding._matcher import _boundaries, boundary_function
     from civictools.text import Segmenter
 
     seg = Segmenter()
-    fast = boundary_function(seg)
-    texts = ["社区自治区内的居民自治", "网格员 入户  巡查\n安全隐患", " 首尾有空格 ", "", "ABC社工站12345热线"]
+    lazy = Segmenter(engine="jieba").boundaries
+    assert boundary_function(Segmenter(engine="jieba")).__name__ == "boundaries"
+    by_cut = boundary_function(SimpleNamespace(tokenize=seg.tokenize, cut=seg.cut))
+    texts = ["社区自治区内的居民自治", "网格员 入户  巡查\n安全隐患", " 首尾有空格 ", "", "ABC社工站12345热线",
+             "乡镇（街道）社工站建设\r\n㐀社区"]
     for t in texts:
         toks = seg.tokenize(t)
         edges = {s for _, s, _ in toks} | {e for _, _, e in toks} | {0, len(t)}
         assert _boundaries(t, seg.tokenize) == edges
+        b = lazy(t)
+        assert [i for i in range(-1, len(t) + 2) if i in b] == sorted(edges)
+        assert list(b) == sorted(edges)
         # white space runs may be split differently; offsets next to non-space text must agree
-        got = fast(t)
+        got = by_cut(t)
         near_text = {i for i in edges if (i < len(t) and not t[i].isspace()) or (i > 0 and not t[i - 1].isspace())}
         assert near_text <= got
         assert {i for i in got if (i < len(t) and not t[i].isspace()) or (i > 0 and not t[i - 1].isspace())} <= edges
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_lazy_boundaries_exact_on_demo_corpus(engine):
+    """Segmenting run by run gives exactly the whole-text boundaries, at every position."""
+    from civictools.datasets import load_demo_corpus
+    from civictools.text import Segmenter
+
+    if engine == "rjieba":
+        pytest.importorskip("rjieba")
+    seg = Segmenter(engine=engine)
+    texts = load_demo_corpus()["text"].tolist()[::3]
+    checked = 0
+    for t in texts:
+        full = {0} | {e for _, _, e in seg.tokenize(t)}
+        b = seg.boundaries(t)
+        assert [i for i in range(len(t) + 1) if i in b] == sorted(full)
+        checked += len(t) + 1
+    assert checked > 50_000
 
 
 def test_automaton_backends_agree(monkeypatch):

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from itertools import chain, filterfalse
+from itertools import accumulate, chain, filterfalse
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -25,7 +25,7 @@ from civictools.errors import DataDroppedWarning, TextError
 from civictools.text import _lexicon
 from civictools.text.sentences import sentence_spans
 
-__all__ = ["Segmenter", "DEFAULT_HMM", "ENGINES", "segmenter_cache_dir"]
+__all__ = ["Segmenter", "TokenBoundaries", "DEFAULT_HMM", "ENGINES", "segmenter_cache_dir"]
 
 #: HMM new-word guessing is off by default. On the 315 gold sentences span F1
 #: is a tie (0.9005 off, 0.9000 on), but with it off the jieba and rjieba engines
@@ -338,6 +338,26 @@ class Segmenter:
             pos += len(tok)
         return out
 
+    def boundaries(self, text: str) -> "TokenBoundaries":
+        """Token boundaries of ``text``, segmenting only the stretches asked about.
+
+        ``pos in seg.boundaries(text)`` is true exactly when ``pos`` is an
+        offset in :meth:`tokenize`'s output (0 and ``len(text)`` included), but
+        only the run of text around ``pos`` is segmented. Iterating gives all
+        boundaries in order (and segments everything). Theme coding uses this
+        to check the few places where a term matched.
+
+        Examples
+        --------
+        >>> b = Segmenter().boundaries("社区自治区，网格员入户")
+        >>> 2 in b, 4 in b, 9 in b
+        (True, False, True)
+        >>> list(b) == sorted({0} | {e for _, _, e in Segmenter().tokenize("社区自治区，网格员入户")})
+        True
+        """
+        _check_text(text)
+        return TokenBoundaries(self, text)
+
     def _pos(self, tok: str) -> str:
         tag = self._tags.get(tok)
         if tag:
@@ -557,6 +577,88 @@ class Segmenter:
 # --------------------------------------------------------------- helpers
 #: frequency floor of user words given without a frequency
 USER_FREQ_FLOOR = 5000
+
+
+# Characters that either engine may put inside one block: jieba's re_han_default
+# (U+4E00-U+9FD5 plus [a-zA-Z0-9+#&._%-]) and jieba-rs's RE_HAN_DEFAULT (CJK
+# blocks U+3400-U+4DBF, U+4E00-U+9FFF, U+F900-U+FAFF, U+20000-U+2FA1F, same
+# ASCII). Both engines cut every block on its own and emit everything between
+# blocks one character at a time (white space by re_skip "(\r\n|\s)"), so a
+# run of these characters, or a run of all other characters, can be segmented
+# alone: its tokens are the tokens the whole text has there.
+_RUN_CLASS = r"\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0002FA1Fa-zA-Z0-9+#&._%\-"
+_IN_RUN = re.compile(f"[{_RUN_CLASS}]+")
+_OUT_RUN = re.compile(f"[^{_RUN_CLASS}]+")
+
+
+class TokenBoundaries:
+    """Token boundaries of one text, computed run by run on demand.
+
+    Returned by :meth:`Segmenter.boundaries`; supports ``pos in b`` and
+    iteration (all boundaries, ascending).
+    """
+
+    __slots__ = ("_seg", "_text", "_rev", "_prot", "_known", "_all")
+
+    def __init__(self, seg: Segmenter, text: str) -> None:
+        self._seg = seg
+        self._text = text
+        self._rev: str | None = None
+        self._prot = seg._protected_matches(text) if seg._automaton is not None else []
+        # offset -> is a boundary, for every offset of the runs segmented so far
+        self._known: dict[int, bool] = {0: True, len(text): True}
+        self._all: list[int] | None = None
+
+    def __contains__(self, pos: object) -> bool:
+        got = self._known.get(pos)  # type: ignore[call-overload]
+        if got is not None:
+            return got
+        text = self._text
+        n = len(text)
+        if not isinstance(pos, int) or pos < 0 or pos > n:
+            return False
+        lo, hi = 0, n
+        for ps, pe in self._prot:  # few, usually none
+            if pos == ps or pos == pe:
+                return True
+            if ps < pos < pe:
+                return False
+            if pe < pos:
+                lo = pe
+            elif ps > pos and hi == n:
+                hi = ps
+        left_in = _in_run(text[pos - 1])
+        if left_in != _in_run(text[pos]):
+            return True
+        rx = _IN_RUN if left_in else _OUT_RUN
+        if self._rev is None:
+            self._rev = text[::-1]
+        a = max(lo, n - rx.match(self._rev, n - pos).end())
+        b = min(hi, rx.match(text, pos).end())
+        known = self._known
+        known.update(dict.fromkeys(range(a + 1, b), False))
+        known.update(dict.fromkeys(accumulate(map(len, self._seg._raw_cut(text[a:b])), initial=a), True))
+        return known[pos]
+
+    def __iter__(self) -> Iterator[int]:
+        if self._all is None:
+            self._all = list(accumulate(map(len, self._seg._cut_all(self._text)), initial=0))
+        return iter(self._all)
+
+    def __repr__(self) -> str:
+        return f"<TokenBoundaries of {len(self._text)} characters, {len(self._known)} offsets known>"
+
+
+_RUN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+
+
+def _in_run(ch: str) -> bool:
+    # the character class of _RUN_CLASS, without a regex call per character
+    if "\u4e00" <= ch <= "\u9fff":
+        return True
+    if ch < "\u0080":
+        return ch in _RUN_ASCII
+    return ("\u3400" <= ch <= "\u4dbf") or ("\uf900" <= ch <= "\ufaff") or ("\U00020000" <= ch <= "\U0002fa1f")
 
 
 def _default_freq(suggested: int) -> int:
