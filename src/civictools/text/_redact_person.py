@@ -41,6 +41,24 @@ _GIVEN_BLACKLIST = frozenset(
     "站队组部委办院厂司协网格阿姨爷叔婶奶傅士代党物今已曾便去带让请岁名位户次居某"
     "年元万亿多少几共约近"
 )
+# Blacklisted characters that still occur in given names (若溪, 多多, 如意): allowed when
+# the tagger reads the candidate as a name or a role word stands before it.
+_GIVEN_SOFT = frozenset("若如多之其今")
+# Surname characters that are above all prepositions or conjunctions before a person
+# noun ("向老师汇报", "和大爷聊天"): never a surname in the surname+title form.
+_PREPOSITION_SURNAMES = frozenset("和与及跟同向对给把被让为从由替在以")
+# Single-character titles after a surname (刘工 engineer Liu, 王总 manager Wang): a title
+# only when the character does not begin a longer word (工作, 总结).
+_SHORT_TITLES = frozenset("工总")
+# Kin and household words after a name ("张三和妻子", "李四的儿子"): a cue like a verb.
+_KIN_AFTER = ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家")
+# Callings before a nickname of the form 阿+character ("大家叫她阿静").
+_CALL_BEFORE = ("叫她", "叫他", "喊她", "喊他", "称她", "称他", "叫作", "叫做", "称呼", "昵称", "小名", "叫", "喊")
+# 阿姨, 阿婆, 阿公 ...: kin words, not 阿+name
+_A_KIN = frozenset("姨婆公伯叔哥姐妹弟爸妈爹娘嫂舅奶爷")
+# Last characters of units (综治中心, 派出所, 城管科): a unit directly before a name acts
+# like a role word for common surnames.
+_UNIT_SUFFIX = frozenset("所站局科办院处队委厅馆司心部组")
 # Characters that may directly follow a name (function words, particles).
 _RIGHT_FUNCTION = frozenset("的和与及在是也都就还又把被对给跟同等从向到为将已曾正便才刚去来带让请第每今共一这那他她家们")
 # Characters that may directly precede a name (besides punctuation).
@@ -64,6 +82,9 @@ class _Words(tuple):
         self.set = frozenset(self)
         self.lengths = tuple(sorted({len(w) for w in self}, reverse=True))
         return self
+
+
+_CALL_WORDS = _Words(_CALL_BEFORE)
 
 
 @dataclass(frozen=True)
@@ -244,6 +265,9 @@ class _PersonFinder:
         self.known = known
         self.tokens = _Tokens(text, engine)
         self.found: list[_Found] = []
+        # names that are also common words (高峰, 蓝天) -> {(position, kind of cue)}
+        self.word_cues: dict[str, set] = {}
+        self.word_structural: set[str] = set()
 
     # -- small predicates -------------------------------------------------
     def surname_at(self, i: int) -> str | None:
@@ -285,8 +309,10 @@ class _PersonFinder:
                 return True
         return False
 
-    def given_ok(self, given: str) -> bool:
-        return bool(given) and all(_CJK.match(c) and c not in _GIVEN_BLACKLIST for c in given)
+    def given_ok(self, given: str, soft: bool = False) -> bool:
+        return bool(given) and all(
+            _CJK.match(c) and (c not in _GIVEN_BLACKLIST or (soft and c in _GIVEN_SOFT)) for c in given
+        )
 
     def left_boundary(self, i: int) -> bool:
         if i == 0:
@@ -311,11 +337,44 @@ class _PersonFinder:
             return self.text[s:j]
         return None
 
+    def left_unit(self, i: int) -> str | None:
+        """A unit name ending right before i (综治中心, 派出所, 城管科), as jieba reads it."""
+        if i < 2:
+            return None
+        s = self.tokens.start_of[i - 1]
+        if s < 0 or self.tokens.end_of[i - 1] != i or i - s < 2:
+            return None
+        flag = self.tokens.flag_at.get(s, (0, ""))[1]
+        word = self.text[s:i]
+        if flag[:1] == "n" and (word[-1] in _UNIT_SUFFIX and word[-1] != "心" or word.endswith("中心")):
+            return word
+        return None
+
+    def verb_at(self, e: int) -> str | None:
+        """A verb cue starting at e, unless it is the first character of a longer
+        non-verb word (道 in 道路, 称 in 称号)."""
+        verb = self.starts_with_any(e, self.lex.verb_after)
+        if verb and len(verb) == 1:
+            got = self.tokens.flag_at.get(e)
+            if got is not None and got[0] > e + 1 and not got[1].startswith("v"):
+                return None
+        return verb
+
+    def kin_or_gender_at(self, e: int) -> bool:
+        """"张三和妻子", "李四的儿子" (kin after a name) or "王五，女，1938年" (a gender)."""
+        t = self.text
+        j = e + 1 if e < self.n and t[e] in "和与及跟同的" else e
+        if any(t.startswith(w, j) for w in _KIN_AFTER):
+            return True
+        return (
+            e + 2 < self.n and t[e] in "，,、" and t[e + 1] in "男女" and t[e + 2] in "，,、。；;（("
+        )
+
     def right_kind(self, e: int) -> str | None:
         """Classify what follows a candidate ending at e: 'strong', 'weak' or None."""
         if e >= self.n:
             return "weak"
-        if self.starts_with_any(e, self.lex.verb_after) or self.starts_with_any(e, self.lex.title_after):
+        if self.verb_at(e) or self.starts_with_any(e, self.lex.title_after) or self.kin_or_gender_at(e):
             return "strong"
         c = self.text[e]
         if c in _PUNCT or c in _RIGHT_FUNCTION or c.isdigit():
@@ -346,16 +405,32 @@ class _PersonFinder:
         return structural or not any(item[:k] in self.lex.exclusions for k in range(2, len(item) + 1))
 
     # -- evidence passes ---------------------------------------------------
-    def add_known(self, names) -> None:
+    def add_known(self, names, guarded: bool = False) -> None:
+        """Mark every mention of ``names``. ``guarded`` (names found in this text, not
+        passed in): skip a two-character mention that jieba reads as the end of a longer
+        word ("高楼林立" when 林立 is a name elsewhere)."""
         for name in sorted({n for n in names if n}, key=lambda n: (-len(n), n)):
             start = 0
             while True:
                 k = self.text.find(name, start)
                 if k < 0:
                     break
-                if self.free(k, k + len(name)):
-                    self.mark(k, k + len(name), "known", True)
+                e = k + len(name)
+                if self.free(k, e) and not (guarded and len(name) == 2 and self._glued(k, e)):
+                    self.mark(k, e, "known", True)
                 start = k + 1
+
+    def _glued(self, k: int, e: int) -> bool:
+        if self.text[k] in _NICK_PREFIX:
+            return False  # 老单, 小庞: the prefix already marks a name
+        # right after a noun that is no role or unit, with no cue after ("高楼林立的")
+        p = self.tokens.start_of[k - 1] if k else -1
+        if p < 0 or k - p < 2 or self.tokens.end_of[k - 1] != k:
+            return False
+        flag = self.tokens.flag_at.get(p, (0, ""))[1]
+        if flag[:1] != "n" or flag.startswith("nr") or self.text[k - 1] == "人":
+            return False
+        return not (self.left_role(k) or self.left_unit(k) or self.right_kind(e) == "strong")
 
     def add_item(self, s: int, item: str, how: str, paren: bool = False) -> None:
         """Accept one list item starting at s: a name, role+name, or surname+title.
@@ -382,6 +457,8 @@ class _PersonFinder:
             if self.free(s + off, s + off + len(sn)):
                 self.mark(s + off, s + off + len(sn), how + "+title", False)
             return
+        if rest in self.lex.exclusions and not paren and self.name_shape(rest, structural=True, allow_excluded=True):
+            self._word_cue(s + off, s + len(item), how)
         if self.name_shape(rest, structural=True, allow_excluded=paren) and not (
             # "商定：" heads a list of decisions: a weak surname plus an ordinary word
             not paren
@@ -403,13 +480,41 @@ class _PersonFinder:
             if tail_sn in self.lex.surnames and title in _LIST_TITLES and self.free(end - 2, end - 1):
                 if rest[-3] not in _NICK_PREFIX and not self.tokens.inside_word(end - 2):
                     self.mark(end - 2, end - 1, how + "+title", False)
+                    return
+            # a unit or room before a surname+title ("城管科殷科长", "401室霍先生")
+            title = self.ends_with_any(end, self.lex.title_after)
+            if title and len(title) >= 2 and len(rest) > len(title) + 1:
+                p = end - len(title) - 1
+                if self.lex.surnames.get(self.text[p]) == 1 and self.free(p, p + 1):
+                    if not self.tokens.inside_word(p) and self.text[p - 1] not in _NICK_PREFIX:
+                        self.mark(p, p + 1, how + "+title", False)
+                    return
+            # a unit or room before a full name ("综治中心邝伟", "102室骆建国")
+            for length in (3, 2):
+                p = end - length
+                cand = self.text[p:end]
+                if length >= len(rest) or not self.name_shape(cand, structural=True):
+                    continue
+                if self.lex.surnames.get(self.surname_at(p) or "") != 1 or not self.free(p, end):
+                    continue
+                room = self.text[p - 1] in "室号户栋幢" and self.text[p - 2].isdigit()
+                if not (room or self.left_unit(p)):
+                    continue
+                if self.tokens.boundary_at(p) and not self.tokens.is_common_word(p, end):
+                    self.mark(p, end, how + "+unit", True)
+                    return
 
     def add_speakers(self) -> None:
         for m in _SPEAKER.finditer(self.text):
-            self.add_item(m.start("who"), m.group("who"), "speaker", paren=m.group("role") is not None)
+            who, start = m.group("who"), m.start("who")
+            q = re.match(r"[“\"「『][^”\"」』]{1,8}[”\"」』]", who)
+            if q and len(who) > q.end():  # "“修理匠”高远：" (a headline with an epithet)
+                who, start = who[q.end() :], start + q.end()
+            self.add_item(start, who, "speaker", paren=m.group("role") is not None)
 
     def add_lists(self) -> None:
-        heads = "|".join(re.escape(h) for h in self.lex.list_head)
+        # listed heads, and any short head opened by an attendance word (到会理事：, 出席委员：)
+        heads = "|".join(re.escape(h) for h in self.lex.list_head) + r"|(?:到会|参会|出席|列席|与会|参加)[\u4e00-\u9fff]{1,4}"
         pattern = re.compile(rf"(?:{heads})[ \t\u3000]*[：:]")
         for m in pattern.finditer(self.text):
             end = m.end()
@@ -428,17 +533,23 @@ class _PersonFinder:
 
     def add_credits(self) -> None:
         heads = "|".join(re.escape(h) for h in self.lex.credit_head)
-        pattern = re.compile(rf"(?:(?<=[（(【\s\u3000])|^)(?:{heads})(?:[ \t\u3000]+|[：:])", re.MULTILINE)
+        pattern = re.compile(rf"(?:(?<=[（(【\s\u3000/])|^)(?:{heads})(?:[ \t\u3000]+|[：:/])", re.MULTILINE)
         for m in pattern.finditer(self.text):
             pos = m.end()
             while pos < self.n:
-                tok = re.match(r"[^\s\u3000）)】，,。；;：:]+", self.text[pos:])
+                tok = re.match(r"[^\s\u3000）)】，,。；;：:/]+", self.text[pos:])
                 if not tok:
                     break
                 item = tok.group()
                 if item in self.lex.credit_head:
                     pos += len(item)
-                elif self.name_shape(item, structural=True):
+                elif self.name_shape(
+                    item,
+                    structural=True,
+                    # a credit line names people even when the name is a word (记者 方圆),
+                    # but "来源：" after a credit is the next field, not a name
+                    allow_excluded=self.lex.surnames.get(item[:1]) == 1 and self.text[pos + len(item) : pos + len(item) + 1] not in "：:",
+                ):
                     if self.free(pos, pos + len(item)):
                         self.mark(pos, pos + len(item), "credit", True)
                     pos += len(item)
@@ -493,19 +604,50 @@ class _PersonFinder:
             # jieba cuts the surname off on its own ("社区/王/书记")
             or (self.lex.surnames[sn] == 1 and self.tokens.flag_at.get(i, (None,))[0] == k)
         )
+        tier = self.lex.surnames[sn]
         if self.text.startswith("某", k):
             e = k + (2 if self.text.startswith("某某", k) else 1)
-            if left_ok and self.free(i, e):
+            # A common surname plus 某 is a pseudonym wherever it stands ("孩子的父亲陆某")
+            # unless jieba reads the surname into a word on its left.
+            if (left_ok or (tier == 1 and not self.tokens.inside_word(i))) and self.free(i, e):
                 self.mark(i, e, "mou", False)
                 return e
             return None
         title = self.starts_with_any(k, self.lex.title_after)
+        if not title and tier == 1 and self.text.startswith("家", k) and not self.tokens.inside_word(k + 1):
+            # "裴家阿婆", "李家大爷": the family name before a kin title
+            kin = self.starts_with_any(k + 1, self.lex.title_after)
+            if kin and left_ok and not self.tokens.inside_word(i) and self.free(i, k):
+                self.mark(i, k, "title", False)
+                return k + 1 + len(kin)
+        if not title and tier == 1 and self.short_title_at(k):
+            title = self.text[k]
         if not title or not left_ok or self.tokens.inside_word(i) or not self.free(i, k):
             return None
-        if self.lex.surnames[sn] >= 2:  # "社工和网格员": 和 is no surname here
+        if tier >= 2 and not self.weak_surname_title_ok(i, k, title):
             return None
         self.mark(i, k, "title", False)
         return k
+
+    def short_title_at(self, k: int) -> bool:
+        """工/总 at k is a title (刘工说) unless jieba reads it into a longer word (工作)."""
+        if k >= self.n or self.text[k] not in _SHORT_TITLES:
+            return False
+        if self.tokens.end_of[k] not in (-1, k + 1):
+            return False
+        nxt = k + 1
+        return nxt >= self.n or self.right_kind(nxt) is not None or self.tokens.boundary_at(nxt)
+
+    def weak_surname_title_ok(self, i: int, k: int, title: str) -> bool:
+        """A surname that is also a word (师, 解, 文, 于) before a title (师大妈, 解大爷).
+
+        Never for prepositions ("社工和网格员", "向老师汇报"); otherwise jieba must cut
+        the text at the surname, at the title and after the title.
+        """
+        if self.text[i] in _PREPOSITION_SURNAMES or len(title) < 2:
+            return False
+        t = self.tokens
+        return t.boundary_at(i) and t.boundary_at(k) and t.boundary_at(k + len(title))
 
     def _full_name(self, i: int) -> int | None:
         sn = self.surname_at(i)
@@ -513,72 +655,158 @@ class _PersonFinder:
             return None
         tier = self.lex.surnames[sn]
         k = i + len(sn)
+        title = self.starts_with_any(k, self.lex.title_after)
+        if title and len(title) >= 2:
+            return None  # "李老师": a surname and a title, not a full name
         role = self.left_role(i)
+        unit = None
+        if not role and tier == 1:
+            # a unit directly before the name ("派出所武明哲", "综治中心邝伟")
+            role = unit = self.left_unit(i)
         excluded = self.excluded(i)
+        t = self.tokens
         options = []
         for g in (2, 1):
             e = k + g
-            if e > self.n or not self.given_ok(self.text[k:e]) or not self.free(i, e):
+            if e > self.n or not self.free(i, e):
+                continue
+            if not self.given_ok(self.text[k:e], soft=(bool(role) and not unit) or t.is_nr(i, e)):
                 continue
             if self.text[k] == sn:  # 谈谈, 看看: a reduplicated verb, not a name
                 continue
+            if g == 1 and (tier >= 2 or sn in _PREPOSITION_SURNAMES) and self._surname_title_at(k):
+                continue  # "黄律师和邱律师": 邱 starts a surname+title, 和 is a conjunction
             right = self.right_kind(e)
+            if right == "weak" and e < self.n and k <= t.start_of[e] < e:
+                if t.flag_at.get(t.start_of[e], (0, ""))[1].startswith("v"):
+                    continue  # jieba reads a verb across the cut ("欧阳辰/买来" not "欧阳辰买/来")
             if right:
                 options.append((g, e, right))
-        word_at_i = self.tokens.flag_at.get(i, (i + 1,))[0]
-        if not options and role and not excluded and (tier == 1 or (tier == 2 and word_at_i <= k + 2)):
+        word_at_i = t.flag_at.get(i, (i + 1,))[0]
+        if not options and role and (tier == 1 or (tier == 2 and word_at_i <= k + 2) or excluded):
             # No punctuation or cue after the name ("退休教师田永福连续三年"): trust the role
-            # on the left and take the length at which jieba ends a word.
-            for g in (2, 1):
+            # on the left and take the length at which jieba ends a word; a name that is
+            # also a word is tried at that word's length first ("调解员蓝天先").
+            for g in ((1, 2) if self.text[i : k + 1] in self.lex.exclusions else (2, 1)):
                 e = k + g
                 if (
                     e <= self.n
-                    and self.given_ok(self.text[k:e])
+                    and self.given_ok(self.text[k:e], soft=not unit)
                     and self.text[k] != sn
                     and self.free(i, e)
-                    and self.tokens.boundary_at(e)
+                    and t.boundary_at(e)
                 ):
                     options.append((g, e, "weak"))
                     break
+        if not options and tier == 1 and k + 2 <= self.n and t.is_nr(i, k + 2) and t.boundary_at(k + 2):
+            # jieba reads a whole three-character name ("一楼的赵德胜最终"); with a clean
+            # left boundary that is enough for a common surname
+            left_char = self.text[i - 1] if i else "\n"
+            if self.given_ok(self.text[k : k + 2], soft=True) and (left_char in _PUNCT or left_char == "的"):
+                options.append((2, k + 2, "nr"))
         if not options:
             return None
         # Prefer the length jieba agrees with, then the longer name.
-        options.sort(key=lambda o: (not self.tokens.is_nr(i, o[1]), not self.tokens.boundary_at(o[1]), -o[0]))
+        options.sort(key=lambda o: (not t.is_nr(i, o[1]), not t.boundary_at(o[1]), -o[0]))
         g, e, right = options[0]
-        nr = self.tokens.is_nr(i, e)
-        inside = self.tokens.inside_word(i)
+        nr = t.is_nr(i, e)
+        inside = t.inside_word(i)
+        if unit and (word_at_i not in (k, e) or t.is_plain_word(i, e) or t.is_common_word(k, e) or inside):
+            return None  # "公司项目经理", "中心宣传": a word after the unit, not a name
         if self.left_digit(i) and not role:
             return None
+        if excluded and self.text[i:e] in self.lex.exclusions and not inside:
+            # a name that is also a word (蓝天, 高峰): remember the cue, decide per document
+            # only a listed role counts here ("施工时间": 施工 merely ends like a role)
+            if role and role in self.lex.role_before.set:
+                self._word_cue(i, e, "role")
+            elif right == "strong" and self.left_boundary(i):
+                self._word_cue(i, e, "verb")
         accept = None
-        if role and not excluded:
+        if (
+            excluded
+            and tier == 1
+            and not inside
+            and self.left_boundary(i)
+            and self.text[i:e] in self.lex.exclusions
+            and self._paren_role(e)
+        ):
+            accept = "paren-role"  # "洪亮（项目经理）": a bracketed role names the person
+        elif role and not excluded:
             if tier == 1 or nr or right == "strong":
                 accept = "role"
             elif tier == 2 and not inside and word_at_i <= e:
                 # a tier-2 surname after a role, unless jieba reads a word starting
                 # there ("居民练习" -> 练习)
                 accept = "role"
+            elif (
+                tier == 3
+                and not inside
+                and (e >= self.n or self.text[e] in _PUNCT)
+                and t.flag_at.get(i, (0, ""))[1][:1] not in ("v", "a", "d", "p", "c", "u")
+                and t.boundary_at(e)
+                and self._recurs_after_punct(i, e)
+            ):
+                # "家庭医生商乐。" and the same name again after punctuation ("，商乐每周")
+                accept = "role+closed"
         elif role and excluded and right == "strong":
             accept = "role+strong"
         elif len(sn) == 2 and right == "strong" and not excluded and not inside:
             accept = "compound+verb"  # 欧阳, 诸葛 ... are distinctive enough
-        elif tier == 1 and not excluded and not inside and not self.tokens.is_plain_word(i, e):
+        elif tier == 1 and not excluded and not inside and not t.is_plain_word(i, e):
             left = self.left_boundary(i)
             if right == "strong" and (left or nr):
                 accept = "verb"
             elif (
                 g == 2
                 and self.starts_with_any(e, self.lex.title_after)
-                and not self.tokens.is_common_word(k, e)
-                and self.tokens.boundary_at(e)
+                and not t.is_common_word(k, e)
+                and t.boundary_at(e)
             ):
                 # a full three-character name right before a title: "社工站汤永康站长"
                 accept = "title"
             elif nr and left and right:
                 accept = "nr"
+        elif (
+            tier == 3
+            and g == 2
+            and right == "strong"
+            and not excluded
+            and not inside
+            and (i == 0 or self.text[i - 1] in "。！？；\n“”")
+            and (nr or self.text.count(self.text[i:e]) >= 2)
+            and not t.is_plain_word(i, e)
+        ):
+            # "。和志军说": a function-word surname opening a sentence before a speech verb,
+            # when the name recurs in the text (or jieba tags it)
+            accept = "sentence+verb"
         if not accept:
             return None
         self.mark(i, e, accept, True)
         return e
+
+    def _paren_role(self, e: int) -> bool:
+        m = re.match(r"[（(]([\u4e00-\u9fff]{1,8})[）)]", self.text[e : e + 10])
+        if not m:
+            return False
+        inner = m.group(1)
+        return inner in self.lex.role_before.set or inner[-2:] in self.lex.role_before.set
+
+    def _recurs_after_punct(self, s: int, e: int) -> bool:
+        name = self.text[s:e]
+        return any(
+            m.start() != s and (m.start() == 0 or self.text[m.start() - 1] in _PUNCT)
+            for m in re.finditer(re.escape(name), self.text)
+        )
+
+    def _surname_title_at(self, k: int) -> bool:
+        sn = self.surname_at(k)
+        return bool(sn) and self.lex.surnames[sn] == 1 and bool(
+            self.starts_with_any(k + len(sn), self.lex.title_after)
+        )
+
+    def _word_cue(self, s: int, e: int, kind: str) -> None:
+        self.word_cues.setdefault(self.text[s:e], set()).add((s, kind))
 
     def add_enumerations(self) -> None:
         """A name-shaped item joined to an accepted name by 、/和/与/及 is a name too."""
@@ -600,11 +828,17 @@ class _PersonFinder:
                         # an item closed by punctuation on both sides ("温倩、凌晨阳\n")
                         # is a name even if it starts like a common word
                         closed = end >= self.n or self.text[end] in _PUNCT
+                        if end <= self.n and cand in self.lex.exclusions and (closed or self.text[end] in "、和与及"):
+                            self._word_cue(s, end, "enumeration")  # "温雅、康乐、邵敏"
                         if (
                             end <= self.n
                             and self.name_shape(cand, structural=closed)
                             and self.free(s, end)
-                            and (self.right_kind(end) or self.tokens.boundary_at(end))
+                            and (
+                                self.right_kind(end)
+                                # a weak surname needs a cue after it ("潘悦、区住建局")
+                                or (self.lex.surnames[sn] == 1 and self.tokens.boundary_at(end))
+                            )
                         ):
                             self.mark(s, end, "enumeration", True)
                             changed = True
@@ -614,6 +848,8 @@ class _PersonFinder:
                     for length in (3, 2, 4):
                         s = b - length
                         cand = self.text[s:b]
+                        if s >= 0 and cand in self.lex.exclusions and (self.left_boundary(s) or self.left_role(s)):
+                            self._word_cue(s, b, "enumeration")
                         if (
                             s >= 0
                             and self.name_shape(cand)
@@ -631,18 +867,93 @@ class _PersonFinder:
         self.add_credits()
         # Names from the document's structure claim their other mentions before the
         # context pass can cut them differently ("调整石磊任项目经理").
-        self.add_known(self._recurring())
+        self.add_known(self._recurring(), guarded=True)
+        self.add_nick_a()
         self.add_context()
+        self.add_known(self._recurring(), guarded=True)
         self.add_enumerations()
-        self.add_known(self._recurring())
+        if self.add_word_names():
+            self.add_enumerations()
+        self.add_known(self._recurring(), guarded=True)
+        self.add_title_forms()
         return sorted(self.found, key=lambda f: f.start)
+
+    def add_word_names(self) -> bool:
+        """Names that are also words (高峰, 蓝天, 康乐): accepted at every mention once two
+        different kinds of cue in the document support them (a role word, a speech verb,
+        a speaker line or attendee list, a place among other names)."""
+        added = False
+        names = {
+            n
+            for n, cues in self.word_cues.items()
+            if len({kind for _, kind in cues}) >= 2 and len({pos for pos, _ in cues}) >= 2
+        }
+        self.word_structural = {
+            self.text[f.start : f.end] for f in self.found if f.full and self.text[f.start : f.end] in self.lex.exclusions
+        }
+        names |= self.word_structural
+        for name in sorted(names):
+            start = 0
+            while (k := self.text.find(name, start)) >= 0:
+                start = k + 1
+                e = k + len(name)
+                if not self.free(k, e) or self.tokens.inside_word(k):
+                    continue
+                if not (self.left_boundary(k) or self.left_role(k) or self._left_verb(k)):
+                    continue  # "早高峰"
+                if e < self.n and not (self.tokens.boundary_at(e) or self.right_kind(e)):
+                    continue
+                self.mark(k, e, "word-name", True)
+                added = True
+        return added
+
+    def _left_verb(self, k: int) -> bool:
+        """A verb or adverb of two or more characters ends at k ("同意向东的意见")."""
+        p = self.tokens.start_of[k - 1] if k else -1
+        if p < 0 or k - p < 2 or self.tokens.end_of[k - 1] != k:
+            return False
+        return self.tokens.flag_at.get(p, (0, ""))[1][:1] in ("v", "d")
+
+    def add_title_forms(self) -> None:
+        """A surname+title form found once (师大妈, 文师傅) is the same person at its other
+        mentions, even where jieba glues the surname to the word before it."""
+        forms = set()
+        for f in self.found:
+            if f.how.endswith("title") and not f.full:
+                title = self.starts_with_any(f.end, self.lex.title_after)
+                if title and len(title) >= 2:
+                    forms.add((self.text[f.start : f.end], title))
+        for sn, title in sorted(forms):
+            form = sn + title
+            start = 0
+            while (k := self.text.find(form, start)) >= 0:
+                start = k + 1
+                end = k + len(form)
+                if self.free(k, k + len(sn)) and self.tokens.boundary_at(end) and not self.excluded(k):
+                    self.mark(k, k + len(sn), "title-again", False)
+
+    def add_nick_a(self) -> None:
+        """阿 + one character as a name when the text says so ("大家叫她阿静")."""
+        for m in re.finditer(r"阿([\u4e00-\u9fff])", self.text):
+            s, e = m.start(), m.end()
+            c = m.group(1)
+            if c in _GIVEN_BLACKLIST or c in _A_KIN or not self.free(s, e):
+                continue
+            if not self.ends_with_any(s, _CALL_WORDS):
+                continue
+            if e < self.n and not (self.text[e] in _PUNCT or self.right_kind(e)):
+                continue
+            self.mark(s, e, "nickname", False)
 
     def _recurring(self) -> set[str]:
         """Full names and 老X/小X forms found so far; they recur without their cue."""
         return {
             self.text[f.start : f.end]
             for f in self.found
-            if (f.full or "nickname" in f.how) and f.end - f.start >= 2
+            if (f.full or "nickname" in f.how)
+            and f.end - f.start >= 2
+            # names that are also words spread only through add_word_names
+            and self.text[f.start : f.end] not in self.lex.exclusions
         }
 
 
@@ -650,4 +961,11 @@ def find_persons(
     text: str, taken: list[bool], known: tuple[str, ...] = (), *, engine: str = "jieba"
 ) -> list[_Found]:
     """Person spans in ``text``, skipping positions already ``taken`` (updated in place)."""
-    return _PersonFinder(text, taken, known, engine).run()
+    finder = _PersonFinder(text, taken, known, engine)
+    found = finder.run()
+    for f in found:
+        # A name that is also a word (高峰, 向东) was confirmed by cues in this text only;
+        # it must not spread to other documents of a corpus, where it is usually the word.
+        if f.full and f.how == "word-name" and text[f.start : f.end] not in finder.word_structural:
+            f.full = False
+    return found
