@@ -255,6 +255,56 @@ def test_enumeration_and_propagation():
     assert _persons(text) == ["王秀英", "李桂兰", "张德胜", "王秀英"]
 
 
+def test_short_and_honorific_titles_keep_only_the_surname():
+    assert _persons("负责设计的郑工说，明天开挖。会上，王总表示愿意出资。") == ["郑", "王"]
+    assert _persons("住在六楼的解阿姨很热心，由解阿姨牵头组织。") == ["解", "解"]
+    assert _persons("年纪最大的柏老先生今年九十岁。") == ["柏"]
+    # 工/总 inside words, prepositions before a title, a surname glued into a word
+    assert _persons("工作人员在总结会上提到高工资的问题。") == []
+    assert _persons("我们向老师汇报了情况，又和大爷们聊了聊。对于老师来说很难。") == []
+    assert _persons("黄书记和邱主任一起走访。") == ["黄", "邱"]
+
+
+def test_units_and_new_role_words_before_names():
+    assert _persons("街道城管科郑浩然带队检查。") == ["郑浩然"]
+    assert _persons("社区卫生服务中心苗雨欣介绍了体检安排。") == ["苗雨欣"]
+    assert _persons("讲解员龚思远带大家参观，教练柴志刚说动作要慢。") == ["龚思远", "柴志刚"]
+    assert _persons("派出所高度重视，中心周边加强巡逻，物业公司项目经理到场。") == []
+
+
+def test_structural_cues_gender_kin_full_name_and_mou():
+    text = "名单如下：\n2. 谭美玲，女，1941年3月出生\n3. 甘志诚，男，1939年8月出生"
+    assert _persons(text) == ["谭美玲", "甘志诚"]
+    assert _persons("韦志鹏和妻子一起报了名。") == ["韦志鹏"]
+    assert _persons("大家都叫他老韩，全名韩启明，今年七十岁。") == ["老韩", "韩启明"]
+    assert _persons("其邻居杜某称当晚没有听到声音，司机马某随后赶到。") == ["杜某", "马某"]
+    assert _persons("同事们都喊她阿芳。阿芳说，这份工作很有意义。") == ["阿芳", "阿芳"]
+    assert _persons("阿姨们都来了，大家叫她阿姨。") == []
+
+
+def test_credit_variants_and_units_in_lists():
+    assert _persons("（通讯员 伍思思 整理）") == ["伍思思"]
+    assert _persons("/文/邵一鸣/\n社区里的故事很多。") == ["邵一鸣"]
+    assert _persons("（本版综合整理：庞晓芸）") == ["庞晓芸"]
+    assert _persons("出席理事：邹国强（理事长）、葛秀云、满春生") == ["邹国强", "葛秀云", "满春生"]
+    text = "参会：社区居委会韩主任、街道城建科庞科长、203室储先生\n参加人员：301室柯文斌、402室缪晓燕"
+    assert _persons(text) == ["韩", "庞", "储", "柯文斌", "缪晓燕"]
+
+
+def test_names_that_are_words_need_two_cues_in_the_document():
+    text = "志愿者江南先到了现场。“先把人安顿好。”江南说。"
+    assert _persons(text) == ["江南", "江南"]
+    assert _persons("志愿者江南先到了现场。") == []  # one cue is not enough
+    assert _persons("江南的雨季很长，高峰时段、金秋时节人多。") == []
+    # a name found once does not spread into a word that merely contains it
+    assert _persons("高楼林立的城市里，林立说他很少见到邻居。") == ["林立"]
+
+
+def test_function_word_surname_opening_a_sentence():
+    text = "天刚亮。和建平说，垃圾分类要坚持。今年，和建平被评为优秀志愿者。"
+    assert _persons(text) == ["和建平", "和建平"]
+
+
 def test_user_names_are_always_redacted():
     # no cue at all: only the names= list can find it
     assert _persons("今天常雅琴来得很早。") == []

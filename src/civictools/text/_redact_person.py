@@ -264,6 +264,7 @@ class _PersonFinder:
         self.lex = load_lexicon()
         self.known = known
         self.tokens = _Tokens(text, engine)
+        self.engine = engine
         self.found: list[_Found] = []
         # names that are also common words (高峰, 蓝天) -> {(position, kind of cue)}
         self.word_cues: dict[str, set] = {}
@@ -349,6 +350,23 @@ class _PersonFinder:
         if flag[:1] == "n" and (word[-1] in _UNIT_SUFFIX and word[-1] != "心" or word.endswith("中心")):
             return word
         return None
+
+    def glued_unit(self, i: int) -> str | None:
+        """A unit whose last character jieba glued to the surname ("城管/科郑/浩然",
+        "203/室储/先生"): the unit name, else None."""
+        t = self.tokens
+        if i < 2 or t.start_of[i] != i - 1 or t.end_of[i] != i + 1:
+            return None
+        c = self.text[i - 1]
+        if c == "室":
+            return self.text[i - 2 : i] if self.text[i - 2].isdigit() else None
+        if c not in _UNIT_SUFFIX or c == "心":
+            return None
+        s = t.start_of[i - 2]
+        if s < 0 or t.end_of[i - 2] != i - 1 or i - 1 - s < 2:
+            return None
+        flag = t.flag_at.get(s, (0, ""))[1]
+        return self.text[s:i] if flag[:1] in ("n", "j") and not flag.startswith("nr") else None
 
     def verb_at(self, e: int) -> str | None:
         """A verb cue starting at e, unless it is the first character of a longer
@@ -486,7 +504,7 @@ class _PersonFinder:
             if title and len(title) >= 2 and len(rest) > len(title) + 1:
                 p = end - len(title) - 1
                 if self.lex.surnames.get(self.text[p]) == 1 and self.free(p, p + 1):
-                    if not self.tokens.inside_word(p) and self.text[p - 1] not in _NICK_PREFIX:
+                    if (not self.tokens.inside_word(p) or self.glued_unit(p)) and self.text[p - 1] not in _NICK_PREFIX:
                         self.mark(p, p + 1, how + "+title", False)
                     return
             # a unit or room before a full name ("综治中心邝伟", "102室骆建国")
@@ -498,9 +516,10 @@ class _PersonFinder:
                 if self.lex.surnames.get(self.surname_at(p) or "") != 1 or not self.free(p, end):
                     continue
                 room = self.text[p - 1] in "室号户栋幢" and self.text[p - 2].isdigit()
-                if not (room or self.left_unit(p)):
+                glued = self.glued_unit(p)
+                if not (room or glued or self.left_unit(p)):
                     continue
-                if self.tokens.boundary_at(p) and not self.tokens.is_common_word(p, end):
+                if (self.tokens.boundary_at(p) or glued) and not self.tokens.is_common_word(p, end):
                     self.mark(p, end, how + "+unit", True)
                     return
 
@@ -580,8 +599,8 @@ class _PersonFinder:
             return None
         if t[i : i + 2] in self.lex.exclusions or self.excluded(i) or self.excluded(i + 1):
             return None
-        if self.tokens.inside_word(i):
-            return None
+        if self.tokens.inside_word(i) and not self.ends_with_any(i, self.lex.role_before):
+            return None  # but "楼长老石": jieba reads 长老 across the role and the nickname
         right = self.right_kind(i + 2)
         if right is None and not self.left_boundary(i):
             return None
@@ -660,9 +679,11 @@ class _PersonFinder:
             return None  # "李老师": a surname and a title, not a full name
         role = self.left_role(i)
         unit = None
+        glued = None
         if not role and tier == 1:
             # a unit directly before the name ("派出所武明哲", "综治中心邝伟")
-            role = unit = self.left_unit(i)
+            role = unit = self.left_unit(i) or self.glued_unit(i)
+            glued = unit and self.tokens.start_of[i] != i
         excluded = self.excluded(i)
         t = self.tokens
         options = []
@@ -710,18 +731,21 @@ class _PersonFinder:
         options.sort(key=lambda o: (not t.is_nr(i, o[1]), not t.boundary_at(o[1]), -o[0]))
         g, e, right = options[0]
         nr = t.is_nr(i, e)
-        inside = t.inside_word(i)
-        if unit and (word_at_i not in (k, e) or t.is_plain_word(i, e) or t.is_common_word(k, e) or inside):
+        inside = t.inside_word(i) and not glued
+        if unit and (word_at_i not in (k, e) or t.is_plain_word(i, e) or inside):
             return None  # "公司项目经理", "中心宣传": a word after the unit, not a name
         if self.left_digit(i) and not role:
             return None
-        if excluded and self.text[i:e] in self.lex.exclusions and not inside:
+        if excluded and not inside:
             # a name that is also a word (蓝天, 高峰): remember the cue, decide per document
-            # only a listed role counts here ("施工时间": 施工 merely ends like a role)
-            if role and role in self.lex.role_before.set:
-                self._word_cue(i, e, "role")
-            elif right == "strong" and self.left_boundary(i):
-                self._word_cue(i, e, "verb")
+            for w_end in (k + 1, k + 2):
+                if self.text[i:w_end] not in self.lex.exclusions or not t.boundary_at(w_end):
+                    continue
+                # only a listed role counts here ("施工时间": 施工 merely ends like a role)
+                if role and role in self.lex.role_before.set:
+                    self._word_cue(i, w_end, "role")
+                elif self.right_kind(w_end) == "strong" and self.left_boundary(i):
+                    self._word_cue(i, w_end, "verb")
         accept = None
         if (
             excluded
@@ -780,6 +804,18 @@ class _PersonFinder:
             # "。和志军说": a function-word surname opening a sentence before a speech verb,
             # when the name recurs in the text (or jieba tags it)
             accept = "sentence+verb"
+        elif (
+            tier >= 2
+            and g == 2
+            and nr
+            and right
+            and not excluded
+            and not inside
+            and i > 0
+            and (self.text[i - 1] == "的" or self.text[i - 1] in _PUNCT)
+            and self._given_is_name(self.text[k:e])
+        ):
+            accept = "nr+weak-surname"  # "社区的应晓峰向社区反映": jieba reads the whole name
         if not accept:
             return None
         self.mark(i, e, accept, True)
@@ -791,6 +827,13 @@ class _PersonFinder:
             return False
         inner = m.group(1)
         return inner in self.lex.role_before.set or inner[-2:] in self.lex.role_before.set
+
+    def _given_is_name(self, given: str) -> bool:
+        """The tagger reads the given name on its own as a name (晓峰), not a word (降雨)."""
+        if self.engine == "none":
+            return False
+        tagged = _tagger(self.engine)(given)
+        return len(tagged) == 1 and tagged[0][1].startswith("nr")
 
     def _recurs_after_punct(self, s: int, e: int) -> bool:
         name = self.text[s:e]
