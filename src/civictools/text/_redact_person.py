@@ -51,7 +51,7 @@ _PREPOSITION_SURNAMES = frozenset("和与及跟同向对给把被让为从由替
 # only when the character does not begin a longer word (工作, 总结).
 _SHORT_TITLES = frozenset("工总")
 # Kin and household words after a name ("张三和妻子", "李四的儿子"): a cue like a verb.
-_KIN_AFTER = ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家")
+_KIN_AFTER = frozenset(("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家"))
 # Callings before a nickname of the form 阿+character ("大家叫她阿静").
 _CALL_BEFORE = ("叫她", "叫他", "喊她", "喊他", "称她", "称他", "叫作", "叫做", "称呼", "昵称", "小名", "叫", "喊")
 # 阿姨, 阿婆, 阿公 ...: kin words, not 阿+name
@@ -311,9 +311,15 @@ class _PersonFinder:
         return False
 
     def given_ok(self, given: str, soft: bool = False) -> bool:
-        return bool(given) and all(
-            _CJK.match(c) and (c not in _GIVEN_BLACKLIST or (soft and c in _GIVEN_SOFT)) for c in given
-        )
+        if not given:
+            return False
+        for c in given:
+            if c in _GIVEN_BLACKLIST:
+                if not (soft and c in _GIVEN_SOFT):
+                    return False
+            elif not _CJK.match(c):
+                return False
+        return True
 
     def left_boundary(self, i: int) -> bool:
         if i == 0:
@@ -382,7 +388,7 @@ class _PersonFinder:
         """"张三和妻子", "李四的儿子" (kin after a name) or "王五，女，1938年" (a gender)."""
         t = self.text
         j = e + 1 if e < self.n and t[e] in "和与及跟同的" else e
-        if any(t.startswith(w, j) for w in _KIN_AFTER):
+        if t[j : j + 2] in _KIN_AFTER:  # all two characters long
             return True
         return (
             e + 2 < self.n and t[e] in "，,、" and t[e + 1] in "男女" and t[e + 2] in "，,、。；;（("
