@@ -263,6 +263,13 @@ def test_short_and_honorific_titles_keep_only_the_surname():
     assert _persons("工作人员在总结会上提到高工资的问题。") == []
     assert _persons("我们向老师汇报了情况，又和大爷们聊了聊。对于老师来说很难。") == []
     assert _persons("黄书记和邱主任一起走访。") == ["黄", "邱"]
+    assert _persons("楼长莫大爷和保洁员凤姐一起清理了楼道。") == ["莫", "凤"]
+
+
+def test_name_read_by_the_tagger_after_punctuation():
+    # no cue word at all, but the tagger reads surname + given name as a name
+    assert _persons("为此，冼国华专门跑了三趟区里。") == ["冼国华"]
+    assert _persons("晚饭后，桑红霞常带着孙子在楼下散步。") == ["桑红霞"]
 
 
 def test_units_and_new_role_words_before_names():

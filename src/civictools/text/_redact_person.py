@@ -49,7 +49,7 @@ _GIVEN_SOFT = frozenset("若如多之其今")
 _PREPOSITION_SURNAMES = frozenset("和与及跟同向对给把被让为从由替在以")
 # Single-character titles after a surname (刘工 engineer Liu, 王总 manager Wang): a title
 # only when the character does not begin a longer word (工作, 总结).
-_SHORT_TITLES = frozenset("工总")
+_SHORT_TITLES = frozenset("工总姐哥")
 # Kin and household words after a name ("张三和妻子", "李四的儿子"): a cue like a verb.
 _KIN_AFTER = frozenset(("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家"))
 # Callings before a nickname of the form 阿+character ("大家叫她阿静").
@@ -621,7 +621,10 @@ class _PersonFinder:
             return None
         k = i + len(sn)
         if self.excluded(i):
-            return None
+            # "莫大爷": 莫大 is listed as a word, but jieba cuts 莫/大爷 and 大爷 is a title
+            title = self.starts_with_any(k, self.lex.title_after)
+            if not (title and len(title) >= 2 and self.tokens.flag_at.get(k, (0,))[0] == k + len(title)):
+                return None
         left_ok = (
             self.left_boundary(i)
             or self.left_role(i)
@@ -645,17 +648,18 @@ class _PersonFinder:
             if kin and left_ok and not self.tokens.inside_word(i) and self.free(i, k):
                 self.mark(i, k, "title", False)
                 return k + 1 + len(kin)
-        if not title and tier == 1 and self.short_title_at(k):
-            title = self.text[k]
+        short = False
+        if not title and (tier == 1 or self.left_role(i)) and self.short_title_at(k):
+            title, short = self.text[k], True  # 刘工, 王总, (保洁员)凤姐
         if not title or not left_ok or self.tokens.inside_word(i) or not self.free(i, k):
             return None
-        if tier >= 2 and not self.weak_surname_title_ok(i, k, title):
+        if tier >= 2 and not short and not self.weak_surname_title_ok(i, k, title):
             return None
         self.mark(i, k, "title", False)
         return k
 
     def short_title_at(self, k: int) -> bool:
-        """工/总 at k is a title (刘工说) unless jieba reads it into a longer word (工作)."""
+        """工/总/姐/哥 at k is a title (刘工说) unless jieba reads it into a longer word (工作)."""
         if k >= self.n or self.text[k] not in _SHORT_TITLES:
             return False
         if self.tokens.end_of[k] not in (-1, k + 1):
@@ -701,6 +705,8 @@ class _PersonFinder:
                 continue
             if self.text[k] == sn:  # 谈谈, 看看: a reduplicated verb, not a name
                 continue
+            if g == 1 and self.text[k] in "姐哥叔姨婶伯":
+                continue  # "凤姐", "李叔": a surname and a kin title
             if g == 1 and (tier >= 2 or sn in _PREPOSITION_SURNAMES) and self._surname_title_at(k):
                 continue  # "黄律师和邱律师": 邱 starts a surname+title, 和 is a conjunction
             right = self.right_kind(e)
@@ -718,6 +724,7 @@ class _PersonFinder:
                 e = k + g
                 if (
                     e <= self.n
+                    and not (g == 1 and self.text[k] in "姐哥叔姨婶伯")
                     and self.given_ok(self.text[k:e], soft=not unit)
                     and self.text[k] != sn
                     and self.free(i, e)
@@ -725,7 +732,7 @@ class _PersonFinder:
                 ):
                     options.append((g, e, "weak"))
                     break
-        if not options and tier == 1 and k + 2 <= self.n and t.is_nr(i, k + 2) and t.boundary_at(k + 2):
+        if not options and tier == 1 and k + 2 <= self.n and self._nr_name(i, k) and t.boundary_at(k + 2):
             # jieba reads a whole three-character name ("一楼的赵德胜最终"); with a clean
             # left boundary that is enough for a common surname
             left_char = self.text[i - 1] if i else "\n"
@@ -736,7 +743,7 @@ class _PersonFinder:
         # Prefer the length jieba agrees with, then the longer name.
         options.sort(key=lambda o: (not t.is_nr(i, o[1]), not t.boundary_at(o[1]), -o[0]))
         g, e, right = options[0]
-        nr = t.is_nr(i, e)
+        nr = t.is_nr(i, e) or right == "nr"
         inside = t.inside_word(i) and not glued
         if unit and (word_at_i not in (k, e) or t.is_plain_word(i, e) or inside):
             return None  # "公司项目经理", "中心宣传": a word after the unit, not a name
@@ -847,6 +854,15 @@ class _PersonFinder:
             m.start() != s and (m.start() == 0 or self.text[m.start() - 1] in _PUNCT)
             for m in re.finditer(re.escape(name), self.text)
         )
+
+    def _nr_name(self, i: int, k: int) -> bool:
+        """jieba tags text[i:k+2] as one name, or the surname as a name and the two
+        characters after it as a name or proper noun ("冼/国华", "桑/红霞")."""
+        t = self.tokens
+        if t.is_nr(i, k + 2):
+            return True
+        got = t.flag_at.get(k)
+        return t.is_nr(i, k) and got is not None and got[0] == k + 2 and got[1] in ("nr", "nrfg", "nz")
 
     def _surname_title_at(self, k: int) -> bool:
         sn = self.surname_at(k)
