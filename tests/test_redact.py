@@ -298,6 +298,13 @@ def test_credit_variants_and_units_in_lists():
     assert _persons(text) == ["韩", "庞", "储", "柯文斌", "缪晓燕"]
 
 
+def test_table_columns_signatures_and_company_words():
+    table = "| 事项 | 责任人 | 时限 |\n|---|---|---|\n| 修路灯 | 钱文广、物业 | 5月 |\n| 清杂物 | 网格员 | 6月 |"
+    assert _persons(table) == ["钱文广"]
+    assert _persons("签名：柯立新") == ["柯立新"]
+    assert _persons("顾建军夫妇每天都来帮忙。聂国庆等人提出了反对意见。") == ["顾建军", "聂国庆"]
+
+
 def test_names_that_are_words_need_two_cues_in_the_document():
     text = "志愿者江南先到了现场。“先把人安顿好。”江南说。"
     assert _persons(text) == ["江南", "江南"]

@@ -13,12 +13,20 @@ a one- or two-character given name, accepted only on combined evidence:
 * a name tag ("nr") from a private POS tagger (an own ``rjieba.Jieba`` or
   ``jieba.Tokenizer`` instance, never jieba's global one), as one feature among others;
 * exclusions: common words that begin with a surname character (高度, 许多, 周边);
-* propagation: a name accepted once is redacted at every other mention, and a
-  name-shaped item joined to an accepted name by 、/和/与 is accepted too.
+* propagation: a name accepted once is redacted at every other mention (not where it
+  sits after a plain noun, "高楼林立"), and a name-shaped item joined to an accepted
+  name by 、/和/与 is accepted too;
+* names that are also words (高峰, 蓝天, 康乐) need two different kinds of cue at two
+  places in the same document (a role word, a speech verb, a speaker line, an attendee
+  list, a place among other names); they are then redacted at their other mentions in
+  that document only;
+* units before names (派出所武明哲, 城管科殷科长, 102室骆建国), structural cues after
+  them (，女，1938年 / 和妻子), 全名/名叫, and a sentence-opening function-word surname
+  before a speech verb when the name recurs (。和志军说).
 
 Surname-only references are redacted as well: ``老张`` / ``小李`` (span includes
-老/小), ``王书记`` / ``李阿姨`` (span is the surname; the title stays), and
-``张某`` / ``李某某``.
+老/小), ``王书记`` / ``李阿姨`` / ``刘工`` / ``甄老先生`` (span is the surname; the title
+stays), ``张某`` / ``李某某``, and ``阿静`` when the text says she is called so.
 """
 
 from __future__ import annotations
@@ -50,12 +58,19 @@ _PREPOSITION_SURNAMES = frozenset("和与及跟同向对给把被让为从由替
 # Single-character titles after a surname (刘工 engineer Liu, 王总 manager Wang): a title
 # only when the character does not begin a longer word (工作, 总结).
 _SHORT_TITLES = frozenset("工总姐哥")
-# Kin and household words after a name ("张三和妻子", "李四的儿子"): a cue like a verb.
-_KIN_AFTER = frozenset(("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家"))
+# Kin and household words after a name ("张三和妻子", "李四的儿子", "王五夫妇", "赵六等人"):
+# a cue like a verb. All two characters long.
+_KIN_AFTER = frozenset(
+    ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家", "夫妇", "夫妻", "等人")
+)
 # Callings before a nickname of the form 阿+character ("大家叫她阿静").
 _CALL_BEFORE = ("叫她", "叫他", "喊她", "喊他", "称她", "称他", "叫作", "叫做", "称呼", "昵称", "小名", "叫", "喊")
 # 阿姨, 阿婆, 阿公 ...: kin words, not 阿+name
 _A_KIN = frozenset("姨婆公伯叔哥姐妹弟爸妈爹娘嫂舅奶爷")
+# Table column heads whose cells hold names (besides heads ending in 人 or 姓名).
+_TABLE_NAME_HEADS = frozenset(
+    ("名字", "户主", "住户", "居民", "老人", "对象", "服务对象", "志愿者", "网格员", "楼栋长", "楼长", "参会人员", "人员", "成员")
+)
 # Last characters of units (综治中心, 派出所, 城管科): a unit directly before a name acts
 # like a role word for common surnames.
 _UNIT_SUFFIX = frozenset("所站局科办院处队委厅馆司心部组")
@@ -556,6 +571,30 @@ class _PersonFinder:
             if 2 <= len(item) <= 24:
                 self.add_item(s + m.start(), item, how, paren=masked[m.end() : m.end() + 1] == "\0")
 
+    def add_tables(self) -> None:
+        """Cells of a "| ... |" table under a column headed 姓名, 负责人, 联系人 ... hold names."""
+        rows = [m for m in re.finditer(r"^[ \t\u3000]*\|.*\|[ \t\u3000]*$", self.text, re.MULTILINE)]
+        cols: set[int] = set()
+        prev_end = -2
+        for m in rows:
+            cells = [c for c in re.finditer(r"(?<=\|)[^|\n]*(?=\|)", m.group())]
+            if m.start() != prev_end + 1:  # a new table starts: this row is its header
+                cols = {
+                    j
+                    for j, c in enumerate(cells)
+                    if (h := c.group().strip()) and (h in _TABLE_NAME_HEADS or h.endswith(("人", "姓名")))
+                }
+                prev_end = m.end()
+                continue
+            prev_end = m.end()
+            for j, c in enumerate(cells):
+                if j not in cols:
+                    continue
+                base = m.start() + c.start()
+                for it in re.finditer(r"[^、，,；;\s\u3000（）()]+", c.group()):
+                    if 2 <= len(it.group()) <= 24:
+                        self.add_item(base + it.start(), it.group(), "table")
+
     def add_credits(self) -> None:
         heads = "|".join(re.escape(h) for h in self.lex.credit_head)
         pattern = re.compile(rf"(?:(?<=[（(【\s\u3000/])|^)(?:{heads})(?:[ \t\u3000]+|[：:/])", re.MULTILINE)
@@ -929,6 +968,7 @@ class _PersonFinder:
         self.add_known(self.known)
         self.add_speakers()
         self.add_lists()
+        self.add_tables()
         self.add_credits()
         # Names from the document's structure claim their other mentions before the
         # context pass can cut them differently ("调整石磊任项目经理").
