@@ -76,8 +76,11 @@ def accuracy() -> None:
     gold = load_gold()
     texts = [t for t, _, _ in gold]
     ref = [g for _, g, _ in gold]
+    ref_b = [g for _, g, _ in load_gold(annotator="b")]
     styles = [s for _, _, s in gold]
     section(f"1. span F1 on {len(gold)} gold sentences (news/minutes/policy)")
+    p, r, f = span_prf(ref, ref_b)
+    print(f"inter-annotator agreement, annotator B against the gold (A): P {p:.4f} R {r:.4f} F1 {f:.4f}")
     tk = jieba.Tokenizer()
     tk.initialize()
     rows = []
@@ -92,14 +95,15 @@ def accuracy() -> None:
         rows.append(
             (f"rjieba + lexicon + district names, HMM {'on' if hmm else 'off'}", [seg.cut(t) for t in texts])
         )
-    print(f"{'configuration':52s} {'P':>7s} {'R':>7s} {'F1':>7s}   F1 news/minutes/policy")
+    print(f"{'configuration':52s} {'P':>7s} {'R':>7s} {'F1':>7s}   F1 news/minutes/policy   F1 vs annotator B")
     for name, pred in rows:
         p, r, f = span_prf(ref, pred)
+        f_b = span_prf(ref_b, pred)[2]
         by = []
         for st in ("news", "minutes", "policy"):
             idx = [i for i, s in enumerate(styles) if s == st]
             by.append(span_prf([ref[i] for i in idx], [pred[i] for i in idx])[2])
-        print(f"{name:52s} {p:7.4f} {r:7.4f} {f:7.4f}   " + " / ".join(f"{x:.4f}" for x in by))
+        print(f"{name:52s} {p:7.4f} {r:7.4f} {f:7.4f}   " + " / ".join(f"{x:.4f}" for x in by) + f"   {f_b:.4f}")
     print(f"(Segmenter default: hmm={DEFAULT_HMM})")
 
 

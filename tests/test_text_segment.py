@@ -199,6 +199,21 @@ def test_gold_f1_lexicon_beats_plain_jieba():
     assert f_lex >= f_plain + 0.05, (f_plain, f_lex)
 
 
+def test_lexicon_gain_holds_against_an_independent_annotator():
+    # annotator B segmented the same sentences from the written standard alone
+    gold_a, gold_b = load_gold(), load_gold(annotator="b")
+    assert [t for t, _, _ in gold_a] == [t for t, _, _ in gold_b]
+    texts = [t for t, _, _ in gold_b]
+    ref = [g for _, g, _ in gold_b]
+    agreement = span_prf([g for _, g, _ in gold_a], ref)[2]
+    assert 0.85 <= agreement < 0.999  # two annotators, not one copied
+    f_plain = span_prf(ref, [Segmenter(lexicon=None, engine="jieba").cut(t) for t in texts])[2]
+    f_lex = span_prf(ref, [Segmenter().cut(t) for t in texts])[2]
+    assert f_lex >= f_plain + 0.05, (f_plain, f_lex)
+    with pytest.raises(ValueError, match="annotator"):
+        load_gold(annotator="c")
+
+
 def test_gold_file_format():
     for text, toks, style in load_gold():
         assert all(t.strip() == t and t for t in toks)

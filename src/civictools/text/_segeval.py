@@ -13,11 +13,21 @@ GOLD_DIR = Path(__file__).resolve().parent.parent / "data" / "gold" / "segmentat
 GOLD_STYLES = ("news", "minutes", "policy")
 
 
-def load_gold(styles: Sequence[str] = GOLD_STYLES) -> list[tuple[str, list[str], str]]:
-    """Gold sentences as ``(text, tokens, style)``; the files hold one space-separated sentence a line."""
+def load_gold(
+    styles: Sequence[str] = GOLD_STYLES, annotator: str = "a"
+) -> list[tuple[str, list[str], str]]:
+    """Gold sentences as ``(text, tokens, style)``; the files hold one space-separated sentence a line.
+
+    ``annotator="a"`` is the gold (written with the standard and the lexicon);
+    ``annotator="b"`` is an independent second segmentation of the same sentences
+    by someone who saw only the written standard (``annotator_b/``).
+    """
+    if annotator not in ("a", "b"):
+        raise ValueError(f"annotator must be 'a' or 'b', not {annotator!r}")
+    folder = GOLD_DIR if annotator == "a" else GOLD_DIR / "annotator_b"
     out = []
     for style in styles:
-        for line in (GOLD_DIR / f"{style}.txt").read_text(encoding="utf-8").splitlines():
+        for line in (folder / f"{style}.txt").read_text(encoding="utf-8").splitlines():
             toks = line.split()
             if toks:
                 out.append(("".join(toks), toks, style))
