@@ -9,7 +9,10 @@ Prints, on the same text (the demo corpus repeated to about --mb megabytes of UT
    boundaries from ``Segmenter.cut``), the same with boundaries from ``tokenize`` (the
    pre-1.1 path), and the full ``ThemeCoder.code`` pipeline (units, minutes headers, tables);
 4. raw multi-pattern matching of all literal terms: ahocorasick_rs vs pyahocorasick vs one
-   regex per theme.
+   regex per theme;
+5. the batch pipeline (``ThemeCoder.code``, all units in one pass, coding/_batch.py) against
+   segmenting the same units with ``cut``, with the rjieba and the jieba engine, and the
+   unit-by-unit path (``coder._batch = False``) beside it.
 Times are the minimum over --repeat runs (the machine is shared; trust ratios, not seconds).
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from civictools.coding import ThemeCoder, load_codebook
+from civictools.coding._batch import scan_many
 from civictools.coding._matcher import CompiledCodebook, boundary_function
 from civictools.text import Segmenter, paragraph_spans
 
@@ -74,8 +78,19 @@ def main() -> None:
     bfun = {e: boundary_function(seg) for e, seg in segs.items()}
     sub = CompiledCodebook(cb, "substring")
     coder = ThemeCoder(cb, segmenter=segs["rjieba"])
-    coder.code(docs.head(5), unit="paragraph", progress=False)
+    coders = {e: ThemeCoder(cb, segmenter=seg) for e, seg in segs.items()}
+    # warm-up: parses the minutes once (cached per coder) and gives the units code() codes
+    units = coder.code(docs, unit="paragraph", progress=False).units["text"].tolist()
+    for c in coders.values():
+        c.code(docs, unit="paragraph", progress=False)
     best: dict[str, float] = {}
+
+    def code_with(c, batch: bool):
+        c._batch = batch
+        try:
+            return c.code(docs, unit="paragraph", progress=False)
+        finally:
+            c._batch = True
 
     def timed(name, fn):
         t0 = time.perf_counter()
@@ -86,12 +101,20 @@ def main() -> None:
         timed("seg_rjieba", lambda: [segs["rjieba"].tokenize(p) for p in paras])
         timed("cut_rjieba", lambda: [segs["rjieba"].cut(p) for p in paras])
         timed("match", lambda: [sub.scan(p) for p in paras])
+        timed("match_batch", lambda: scan_many(sub, paras))
+        timed("cutu_rjieba", lambda: [segs["rjieba"].cut(u) for u in units])
+        timed("segu_rjieba", lambda: [segs["rjieba"].tokenize(u) for u in units])
+        timed("codeb_rjieba", lambda: code_with(coders["rjieba"], True))
+        timed("codeu_rjieba", lambda: code_with(coders["rjieba"], False))
         timed("tok_rjieba", lambda: [tok_c.scan(p, bounds=bfun["rjieba"]) for p in paras])
         timed("tokold_rjieba", lambda: [tok_c.scan(p, segs["rjieba"].tokenize) for p in paras])
         if r < max(1, args.repeat // 2):
             timed("seg_jieba", lambda: [segs["jieba"].tokenize(p) for p in paras])
             timed("tok_jieba", lambda: [tok_c.scan(p, bounds=bfun["jieba"]) for p in paras])
             timed("code", lambda: coder.code(docs, unit="paragraph", progress=False))
+            timed("cutu_jieba", lambda: [segs["jieba"].cut(u) for u in units])
+            timed("codeb_jieba", lambda: code_with(coders["jieba"], True))
+            timed("codeu_jieba", lambda: code_with(coders["jieba"], False))
     results = {"rjieba": (best["seg_rjieba"], best["tok_rjieba"]), "jieba": (best["seg_jieba"], best["tok_jieba"])}
     t_match, t_code = best["match"], best["code"]
 
@@ -109,6 +132,22 @@ def main() -> None:
     print(f"  segmentation, jieba engine         {j_seg:7.3f} s  {mb / j_seg:6.2f} MB/s")
     print(f"  token-mode coding (jieba)          {j_tok:7.3f} s  adds {(j_tok - j_seg) / j_seg:6.1%} to segmentation")
     print(f"  ThemeCoder.code(unit='paragraph')  {t_code:7.3f} s  {mb / t_code:6.2f} MB/s (whole pipeline, rjieba)")
+
+    print(f"\n5. batch pipeline: ThemeCoder.code(unit='paragraph') on the {len(units)} units it codes "
+          "(minutes headers left out), minutes already parsed")
+    t_mb = best["match_batch"]
+    print(f"  matcher alone, substring mode: unit by unit {t_match:7.3f} s, batch {t_mb:7.3f} s "
+          f"({t_match / t_mb:4.1f}x); batch = {t_mb / t_seg:5.1%} of rjieba segmentation (tokenize)")
+    for e in ("rjieba", "jieba"):
+        cut_u, code_b, code_u = best[f"cutu_{e}"], best[f"codeb_{e}"], best[f"codeu_{e}"]
+        print(f"  {e:6s}: segmenting the units with cut {cut_u:7.3f} s; code() batch {code_b:7.3f} s, "
+              f"unit by unit {code_u:7.3f} s ({code_u / code_b:4.2f}x)")
+        line = (f"          coding adds (code() batch - cut) / cut = {(code_b - cut_u) / cut_u:6.1%}"
+                f"  [unit by unit: {(code_u - cut_u) / cut_u:6.1%}]")
+        if e == "rjieba":
+            tok_u = best["segu_rjieba"]
+            line += f"; / tokenize ({tok_u:.3f} s) = {(code_b - cut_u) / tok_u:6.1%}"
+        print(line)
 
     # 4. raw multi-pattern matching: one automaton vs one alternation regex per theme
     import ahocorasick

@@ -423,25 +423,31 @@ def boundary_function(segmenter) -> Callable[[str], Any]:
         return partial(_boundaries, tokenize=tokenize)
 
     def bounds(text: str) -> set[int]:
-        words = cut(text)
-        b = set(accumulate(map(len, words), initial=0))
-        if len(text) in b and len(b) == len(words) + 1:
-            return b
-        # white space was left out: place the words by search (the skipped text is white
-        # space, which no word contains, so each word is found where the segmenter put it)
-        b = {0, len(text)}
-        pos = 0
-        find = text.find
-        for w in words:
-            i = find(w, pos)
-            if i < 0:  # pragma: no cover - a segmenter that rewrites text
-                return _boundaries(text, tokenize)
-            pos = i + len(w)
-            b.add(i)
-            b.add(pos)
-        return b
+        return _bounds_from_words(text, cut(text), tokenize)
 
+    # the batch matcher (_batch.py) cuts many units itself and applies the same rule
+    bounds.cut = cut  # type: ignore[attr-defined]
+    bounds.from_words = partial(_bounds_from_words, tokenize=tokenize)  # type: ignore[attr-defined]
     return bounds
+
+
+def _bounds_from_words(text: str, words: list[str], tokenize) -> set[int]:
+    b = set(accumulate(map(len, words), initial=0))
+    if len(text) in b and len(b) == len(words) + 1:
+        return b
+    # white space was left out: place the words by search (the skipped text is white
+    # space, which no word contains, so each word is found where the segmenter put it)
+    b = {0, len(text)}
+    pos = 0
+    find = text.find
+    for w in words:
+        i = find(w, pos)
+        if i < 0:  # pragma: no cover - a segmenter that rewrites text
+            return _boundaries(text, tokenize)
+        pos = i + len(w)
+        b.add(i)
+        b.add(pos)
+    return b
 
 
 _RULE_NAMES = {0: "token", 1: "substring", 2: "prefix", 3: "suffix", 4: "affix"}

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from civictools.coding import _batch
 from civictools.coding._matcher import CompiledCodebook, boundary_function
 from civictools.coding.codebook import Codebook, load_codebook
 from civictools.errors import CivictoolsError, CivictoolsWarning, CodebookError, DataDroppedWarning
@@ -16,6 +17,7 @@ __all__ = ["ThemeCoder", "UNITS"]
 
 UNITS = ("sentence", "paragraph", "agenda_item", "document")
 _PREFIX = {"sentence": "s", "paragraph": "p", "agenda_item": "a", "document": "d"}
+_CHUNK_CHARS = 250_000
 
 
 class ThemeCoder:
@@ -48,6 +50,9 @@ class ThemeCoder:
         self.match = match
         self._segmenter = segmenter
         self._compiled = CompiledCodebook(self.codebook, match)
+        # code() codes many units in one pass (_batch.scan_many, equal to scanning unit by
+        # unit); False switches to the unit-by-unit path (tests compare the two)
+        self._batch = True
 
     def __repr__(self) -> str:
         return f"ThemeCoder(codebook={self.codebook.name!r}, match={self.match!r})"
@@ -105,6 +110,19 @@ class ThemeCoder:
                 [(int(a), int(b)) for a, b in zip(m.agenda["start"], m.agenda["end"])])
         return cache[text]
 
+    def _scan_units(self, unit_rows: list[tuple], masks: list, done: int) -> tuple[dict, dict]:
+        """Code the units ``unit_rows[done:]`` (columns of ``_batch.HIT_COLUMNS`` and
+        ``_batch.REJECTED_COLUMNS``, unit indices counted from the first unit)."""
+        texts = [row[3] for row in unit_rows[done:]]
+        seg = self.segmenter
+        if self._batch:
+            out = _batch.scan_many(self._compiled, texts, masks[done:], seg, self._bounds())
+        else:  # the unit-by-unit reference path
+            out = _batch.scan_each(self._compiled, texts, masks[done:], self._bounds())
+        out["hits"]["unit"] = out["hits"]["unit"] + done
+        out["rejected"]["unit"] = out["rejected"]["unit"] + done
+        return out["hits"], out["rejected"]
+
     # -- a corpus ----------------------------------------------------------------------
     def code(self, corpus: Any, unit: str = "paragraph", *, text_col: str = "text",
              id_col: str = "doc_id", progress: bool = True):
@@ -152,17 +170,19 @@ class ThemeCoder:
                           DataDroppedWarning, stacklevel=2)
             docs = docs.loc[~bad]
         meta_cols = [c for c in docs.columns if c not in (text_col,)]
-        bounds = self._bounds()
-        scan = self._compiled.scan
         unit_rows: list[tuple] = []
-        hit_rows: list[tuple] = []
-        rej_rows: list[tuple] = []
+        unit_masks: list[list[tuple[int, int]] | None] = []
         n_header_units = 0
         fallback: list[str] = []
         prefix = _PREFIX[unit]
         records = docs.to_dict("records")
         bar = _progress(len(records), progress)
-        for rec in records:
+        hit_parts: list[dict] = []
+        rej_parts: list[dict] = []
+        done = 0  # units already coded
+        chunk_chars = 0
+        chunk_docs = 0
+        for i, rec in enumerate(records):
             text = str(rec[text_col])
             doc_id = rec[id_col]
             masked: list[tuple[int, int]] = []
@@ -185,26 +205,51 @@ class ThemeCoder:
                 if masked and any(ms <= s and e <= me for ms, me in masked):
                     n_header_units += 1
                     continue
-                uid = f"{doc_id}#{prefix}{no}"
-                utext = text[s:e]
-                local_mask = [(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
-                hits, rejected = scan(utext, None, local_mask or None, bounds)
-                unit_rows.append((uid, doc_id, no, utext, s, e))
-                for th, term, rule, hs, he, w in hits:
-                    hit_rows.append((doc_id, uid, th, term, rule, hs, he, s + hs, s + he, w))
-                for th, term, reason, hs, he in rejected:
-                    rej_rows.append((doc_id, uid, th, term, reason, hs, he))
-            bar.update(1)
+                unit_rows.append((f"{doc_id}#{prefix}{no}", doc_id, no, text[s:e], s, e))
+                unit_masks.append([(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
+                                  if masked else None)
+            chunk_chars += len(text)
+            chunk_docs += 1
+            # code in chunks: one batch pass per ~250k characters keeps the progress bar moving
+            if chunk_chars >= _CHUNK_CHARS or i == len(records) - 1:
+                hits, rejected = self._scan_units(unit_rows, unit_masks, done)
+                hit_parts.append(hits)
+                rej_parts.append(rejected)
+                done = len(unit_rows)
+                bar.update(chunk_docs)
+                chunk_chars = chunk_docs = 0
         bar.close()
-        units = pd.DataFrame(unit_rows, columns=["unit_id", "doc_id", "unit_no", "text", "start", "end"])
+        uid, udoc, uno, utext, ustart, uend = (list(c) for c in zip(*unit_rows)) if unit_rows else ([],) * 6
+        units = pd.DataFrame({"unit_id": uid, "doc_id": udoc, "unit_no": uno, "text": utext,
+                              "start": ustart, "end": uend})
         meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
         units = units.merge(meta, on="doc_id", how="left", validate="many_to_one")
-        hits_df = pd.DataFrame(hit_rows, columns=["doc_id", "unit_id", "theme", "term", "rule", "start", "end",
-                                                  "doc_start", "doc_end", "weight"])
-        rej_df = pd.DataFrame(rej_rows, columns=["doc_id", "unit_id", "theme", "term", "reason", "start", "end"])
         ids = np.array(self._compiled.theme_ids, dtype=object)
-        for df in (hits_df, rej_df):  # theme indices -> ids in one step
-            df["theme"] = ids[df["theme"].to_numpy(dtype=np.int64)] if len(df) else df["theme"].astype(object)
+        uid_a = np.array(uid, dtype=object)
+        udoc_a = np.empty(len(udoc), dtype=object)
+        udoc_a[:] = udoc
+        ustart_a = np.array(ustart, dtype=np.int64)
+        hit_cols = ["doc_id", "unit_id", "theme", "term", "rule", "start", "end", "doc_start", "doc_end", "weight"]
+        rej_cols = ["doc_id", "unit_id", "theme", "term", "reason", "start", "end"]
+        h = {k: np.concatenate([p[k] for p in hit_parts]) for k in _batch.HIT_COLUMNS} if hit_parts else None
+        r = {k: np.concatenate([p[k] for p in rej_parts]) for k in _batch.REJECTED_COLUMNS} if rej_parts else None
+        if h is not None and len(h["unit"]):
+            u = h["unit"]
+            hits_df = pd.DataFrame({
+                "doc_id": udoc_a[u].tolist(), "unit_id": uid_a[u].tolist(), "theme": ids[h["theme"]].tolist(),
+                "term": h["term"].tolist(), "rule": h["rule"].tolist(), "start": h["start"], "end": h["end"],
+                "doc_start": ustart_a[u] + h["start"], "doc_end": ustart_a[u] + h["end"], "weight": h["weight"]})
+        else:
+            hits_df = pd.DataFrame([], columns=hit_cols)
+            hits_df["theme"] = hits_df["theme"].astype(object)
+        if r is not None and len(r["unit"]):
+            u = r["unit"]
+            rej_df = pd.DataFrame({
+                "doc_id": udoc_a[u].tolist(), "unit_id": uid_a[u].tolist(), "theme": ids[r["theme"]].tolist(),
+                "term": r["term"].tolist(), "reason": r["reason"].tolist(), "start": r["start"], "end": r["end"]})
+        else:
+            rej_df = pd.DataFrame([], columns=rej_cols)
+            rej_df["theme"] = rej_df["theme"].astype(object)
         notes = []
         if fallback:
             notes.append(f"{len(fallback)} document(s) are not minutes (or have no agenda): "

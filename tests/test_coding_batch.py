@@ -1,0 +1,250 @@
+"""The batch matcher (coding/_batch.py) gives exactly what scanning unit by unit gives.
+
+Reference: ``CompiledCodebook.scan`` called once per unit (the path ``themes()`` and
+``explain()`` use). Every comparison is on whole row tuples, in order: the hits of a unit
+in scan's order (code() writes them in that order) and the rejected rows in scan's order.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civictools as ct
+from civictools.coding import ThemeCoder, load_codebook
+from civictools.coding._batch import scan_each, scan_many, scan_many_lists
+from civictools.coding._matcher import CompiledCodebook, boundary_function
+from civictools.text import Segmenter
+
+# Every rule type of the format, with overlaps between themes on purpose.
+RULES = """\
+codebook: batchtest
+match: token
+negation:
+  enabled: true
+  cues: [未, 没有, 尚未]
+  window: 3
+exclude:
+  - 书记说
+  - between: {left: [书记, 主任, 党委书记], right: [说, "："], within: 4}
+  - between: {left: ["（"], right: ["）"], within: 10, gap: any, contains: [主任]}
+  - regex: "^[一-龥]{1,4}："
+themes:
+  - id: party
+    terms: [党委, 党员, 在职党员, {term: 党, match: prefix, weight: 0.5}, {regex: "党[委支]部?书记"}]
+    exclude:
+      - 党委书记
+      - {terms: [党员], left: [非], window: 2}
+      - {right: [会议室], window: 3}
+  - id: party_youth
+    parent: party
+    terms: [团委, 共青团, {term: 团, match: suffix, weight: 0.5}]
+  - id: service
+    terms: [{term: 社工站, match: suffix}, {term: 服务, match: affix}, {term: 站, match: substring}, 社工]
+    proximity:
+      - {a: [排查], b: [矛盾, 纠纷], within: 6, unit: chars}
+      - {a: [走访], b: [老人], within: 2, unit: tokens}
+    min_hits: 1.5
+  - id: care
+    negation: {enabled: false}
+    terms: [养老, 老人, {term: 老, match: prefix, weight: 0.25}, {regex: "[六七八]十岁以上"}]
+    exclude:
+      - {regex: "养老(?:保险|金)"}
+      - {left: [社会, 非], right: [保险], window: 2}
+  - id: talk
+    terms: [{term: 议事, weight: 2}, 协商, {term: 议, match: prefix, weight: 0.5}, 议事会]
+    min_hits: 2
+"""
+
+FRAGMENTS = [
+    "党委", "党员", "在职党员", "党", "党委书记", "党支部书记", "非", "会议室", "团委", "共青团", "青年团",
+    "社工站", "街道社工站", "服务", "服务站", "站", "社工", "排查", "矛盾", "纠纷", "走访", "老人", "老年",
+    "养老", "养老保险", "养老金", "社会", "保险", "六十岁以上", "七十岁", "议事", "议事会", "协商", "议",
+    "未", "没有", "尚未", "说", "：", "（", "）", "主任", "书记", "、", "。", "，", "；", " ", "  ", "\n",
+    "自治区", "今天", "居民", "我们", "开展", "王芳", "2024", "abc", "\x00",
+]
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = ["", " ", "党委"]
+    for _ in range(n):
+        k = rng.randint(0, 18)
+        out.append("".join(rng.choice(FRAGMENTS) for _ in range(k)))
+    return out
+
+
+def _masks(texts: list[str], seed: int) -> list:
+    rng = random.Random(seed)
+    out = []
+    for t in texts:
+        if t and rng.random() < 0.2:
+            a = rng.randrange(len(t))
+            out.append([(a, min(len(t), a + rng.randint(1, 6)))])
+        else:
+            out.append(None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def seg():
+    return Segmenter(engine="rjieba")
+
+
+@pytest.fixture(scope="module")
+def rules_cb(tmp_path_factory):
+    p = tmp_path_factory.mktemp("cb") / "rules.yml"
+    p.write_text(RULES, encoding="utf-8")
+    return load_codebook(p)
+
+
+def _reference(cc, texts, masks, bounds):
+    return [cc.scan(t, None, m or None, bounds) for t, m in zip(texts, masks)]
+
+
+def _assert_same(got, ref, texts):
+    assert len(got) == len(ref)
+    for i, (g, r) in enumerate(zip(got, ref)):
+        assert g[0] == r[0], f"hits differ on unit {i}: {texts[i]!r}"
+        assert g[1] == r[1], f"rejected rows differ on unit {i}: {texts[i]!r}"
+
+
+@pytest.mark.parametrize("match", ["token", "substring"])
+@pytest.mark.parametrize("with_bounds", [True, False])
+def test_every_rule_type_matches_scan(rules_cb, seg, match, with_bounds):
+    cc = CompiledCodebook(rules_cb, match)
+    texts = _texts(600, seed=5)
+    masks = _masks(texts, seed=6)
+    bounds = boundary_function(seg) if with_bounds else None
+    ref = _reference(cc, texts, masks, bounds)
+    _assert_same(scan_many_lists(cc, texts, masks, seg, bounds), ref, texts)
+    # the synthetic texts reach every outcome, so the comparison covers every rule
+    reasons = {r[2] for _, rej in ref for r in rej}
+    assert {"trap", "context", "negation", "proximity", "nested", "min_hits", "header"} <= reasons
+    assert ("boundary" in reasons) == (match == "token" and with_bounds)
+    rules = {h[2] for hits, _ in ref for h in hits}
+    assert {"substring", "proximity"} <= rules and any(r.startswith("child:") for r in rules)
+    if match == "token" and with_bounds:
+        assert {"token", "prefix", "suffix", "affix"} <= rules
+
+
+def test_fast_path_handles_most_units(rules_cb, seg):
+    # units with a proximity term or a child theme go to scan whole; the others do not
+    cc = CompiledCodebook(rules_cb, "token")
+    texts = _texts(300, seed=11)
+    out = scan_many(cc, texts, None, seg, boundary_function(seg))
+    expected = sum(1 for t in texts if "\x00" in t or any(x in t for x in ("排查", "走访", "团")))
+    assert 0 < out["n_fallback"] <= expected
+
+
+def test_separator_and_empty_texts(rules_cb, seg):
+    cc = CompiledCodebook(rules_cb, "token")
+    texts = ["", "党委\x00党员", "\x00", "社工站开展服务", "", "在职党员\x00"]
+    bounds = boundary_function(seg)
+    _assert_same(scan_many_lists(cc, texts, None, seg, bounds), _reference(cc, texts, [None] * 6, bounds), texts)
+    assert scan_many(cc, [], None, seg, bounds)["hits"]["unit"].size == 0
+
+
+def test_tokenize_only_segmenter_and_jieba_engine(rules_cb):
+    class Chars:  # a segmenter with tokenize only: every character a token, except 党委
+        def tokenize(self, text):
+            out, i = [], 0
+            while i < len(text):
+                n = 2 if text.startswith("党委", i) else 1
+                out.append((text[i:i + n], i, i + n))
+                i += n
+            return out
+
+    cc = CompiledCodebook(rules_cb, "token")
+    texts = _texts(200, seed=21)
+    for s in (Chars(), Segmenter(engine="jieba")):
+        bounds = boundary_function(s)
+        _assert_same(scan_many_lists(cc, texts, None, s, bounds), _reference(cc, texts, [None] * len(texts), bounds),
+                     texts)
+
+
+def test_regex_without_literal_runs_everywhere(seg, tmp_path):
+    # a regex with no required literal runs on every unit: those codebooks go through scan
+    for extra in ('terms: [居民, {regex: "[0-9]{3}"}]', 'terms: [居民]\n    exclude: [{regex: "[0-9]{2}"}]'):
+        p = tmp_path / "rx.yml"
+        p.write_text(f"codebook: rx\nthemes:\n  - id: a\n    {extra}\n", encoding="utf-8")
+        cc = CompiledCodebook(load_codebook(p), "token")
+        texts = ["居民123", "2024年居民", "居民", "", "abc"]
+        bounds = boundary_function(seg)
+        _assert_same(scan_many_lists(cc, texts, None, seg, bounds), _reference(cc, texts, [None] * 5, bounds),
+                     texts)
+
+
+def test_scan_each_is_the_reference(rules_cb, seg):
+    cc = CompiledCodebook(rules_cb, "token")
+    texts = _texts(50, seed=3)
+    bounds = boundary_function(seg)
+    ref = _reference(cc, texts, [None] * len(texts), bounds)
+    out = scan_each(cc, texts, None, bounds)
+    hits = [tuple(r) for r in zip(*(out["hits"][c].tolist() for c in out["hits"]))]
+    assert hits == [(u,) + h for u, (hs, _) in enumerate(ref) for h in hs]
+
+
+# -- the demo corpus, through ThemeCoder.code ---------------------------------------------
+@pytest.fixture(scope="module")
+def demo():
+    return ct.load_demo_corpus()
+
+
+@pytest.mark.parametrize("match", ["token", "substring"])
+@pytest.mark.parametrize("unit", ["sentence", "paragraph", "agenda_item", "document"])
+def test_code_batch_equals_unit_by_unit_on_demo(demo, seg, unit, match):
+    coder = ThemeCoder(segmenter=seg, match=match)
+    fast = coder.code(demo, unit=unit, progress=False)
+    coder._batch = False
+    slow = coder.code(demo, unit=unit, progress=False)
+    assert len(fast.hits) > 100
+    for name in ("units", "hits", "rejected"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name))
+
+
+def test_demo_units_with_the_jieba_engine(demo):
+    seg = Segmenter(engine="jieba")
+    coder = ThemeCoder(segmenter=seg)
+    docs = demo.iloc[::4]
+    fast = coder.code(docs, unit="paragraph", progress=False)
+    coder._batch = False
+    slow = coder.code(docs, unit="paragraph", progress=False)
+    for name in ("hits", "rejected"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name))
+
+
+def test_progress_bar_counts_every_document(monkeypatch, demo, seg, rules_cb):
+    import civictools.coding.coder as coder_mod
+
+    seen = []
+
+    class Bar:
+        def update(self, n):
+            seen.append(n)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(coder_mod, "_progress", lambda total, progress: Bar())
+    monkeypatch.setattr(coder_mod, "_CHUNK_CHARS", 20_000)
+    ThemeCoder(rules_cb, segmenter=seg).code(demo, unit="paragraph")
+    assert sum(seen) == len(demo) and len(seen) > 3
+
+
+def test_sorted_rows_equal_for_whole_demo_scan(demo, seg):
+    # sentence units straight through scan_many vs scan: sorted row tuples and per-unit order
+    from civictools.text import sentence_spans
+
+    cc = CompiledCodebook(load_codebook("default"), "token")
+    texts = [t[s:e] for t in demo["text"].iloc[::3] for s, e in sentence_spans(t)]
+    bounds = boundary_function(seg)
+    ref = _reference(cc, texts, [None] * len(texts), bounds)
+    got = scan_many_lists(cc, texts, None, seg, bounds)
+    flat = lambda res, j: sorted((i,) + r for i, x in enumerate(res) for r in x[j])  # noqa: E731
+    assert flat(got, 0) == flat(ref, 0) and flat(got, 1) == flat(ref, 1)
+    _assert_same(got, ref, texts)
+    assert np.mean([len(h) > 0 for h, _ in ref]) > 0.2
