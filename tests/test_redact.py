@@ -270,6 +270,8 @@ def test_name_read_by_the_tagger_after_punctuation():
     # no cue word at all, but the tagger reads surname + given name as a name
     assert _persons("为此，冼国华专门跑了三趟区里。") == ["冼国华"]
     assert _persons("晚饭后，桑红霞常带着孙子在楼下散步。") == ["桑红霞"]
+    # places built like names are not names
+    assert _persons("住在李家庄的居民，刘家湾是好地方，，钱塘江很好。") == []
 
 
 def test_units_and_new_role_words_before_names():

@@ -71,6 +71,10 @@ _A_KIN = frozenset("姨婆公伯叔哥姐妹弟爸妈爹娘嫂舅奶爷")
 _TABLE_NAME_HEADS = frozenset(
     ("名字", "户主", "住户", "居民", "老人", "对象", "服务对象", "志愿者", "网格员", "楼栋长", "楼长", "参会人员", "人员", "成员")
 )
+# Last characters of place names (钱塘江, 白云山, 冯家湾): a "given name" ending so is a place.
+_PLACE_END = frozenset("江河湖海山岭峰湾港岛城州县镇乡村庄园桥寺街巷路头沟坊屯堡峪")
+# Last characters that make a place of surname + given ("刘家湾", "杨家坪", "赵家桥").
+_PLACE_STRICT = frozenset("湾港岛镇乡村庄寺街巷沟坊屯堡峪桥坪坝坡埠集店铺营")
 # Last characters of units (综治中心, 派出所, 城管科): a unit directly before a name acts
 # like a role word for common surnames.
 _UNIT_SUFFIX = frozenset("所站局科办院处队委厅馆司心部组")
@@ -100,6 +104,8 @@ class _Words(tuple):
 
 
 _CALL_WORDS = _Words(_CALL_BEFORE)
+# Words after which a place, not a person, follows ("住在李家庄").
+_PLACE_BEFORE = _Words(("住在", "位于", "来到", "前往", "搬到", "家住", "搬进", "途经", "地处"))
 
 
 @dataclass(frozen=True)
@@ -735,11 +741,15 @@ class _PersonFinder:
             glued = unit and self.tokens.start_of[i] != i
         excluded = self.excluded(i)
         t = self.tokens
+        if not role and self.ends_with_any(i, _PLACE_BEFORE):
+            return None  # "住在李家庄": a place
         options = []
         for g in (2, 1):
             e = k + g
             if e > self.n or not self.free(i, e):
                 continue
+            if not role and ((g == 1 and self.text[k] == "家") or (g == 2 and self.text[e - 1] in _PLACE_STRICT)):
+                continue  # "刘家湾", "邹家": a place or a family, not a full name
             if not self.given_ok(self.text[k:e], soft=(bool(role) and not unit) or t.is_nr(i, e)):
                 continue
             if self.text[k] == sn:  # 谈谈, 看看: a reduplicated verb, not a name
@@ -775,7 +785,11 @@ class _PersonFinder:
             # jieba reads a whole three-character name ("一楼的赵德胜最终"); with a clean
             # left boundary that is enough for a common surname
             left_char = self.text[i - 1] if i else "\n"
-            if self.given_ok(self.text[k : k + 2], soft=True) and (left_char in _PUNCT or left_char == "的"):
+            if (
+                self.given_ok(self.text[k : k + 2], soft=True)
+                and (left_char in _PUNCT or left_char == "的")
+                and self._given_is_name(self.text[k : k + 2], loose=True)
+            ):
                 options.append((2, k + 2, "nr"))
         if not options:
             return None
@@ -880,12 +894,20 @@ class _PersonFinder:
         inner = m.group(1)
         return inner in self.lex.role_before.set or inner[-2:] in self.lex.role_before.set
 
-    def _given_is_name(self, given: str) -> bool:
-        """The tagger reads the given name on its own as a name (晓峰), not a word (降雨)."""
+    def _given_is_name(self, given: str, loose: bool = False) -> bool:
+        """The tagger reads the given name on its own as a name (晓峰), not a word (降雨).
+
+        ``loose`` also takes a proper noun (国华 nz, 立国 ns), but no place (塘江, 云山).
+        """
         if self.engine == "none":
             return False
         tagged = _tagger(self.engine)(given)
-        return len(tagged) == 1 and tagged[0][1].startswith("nr")
+        if len(tagged) != 1:
+            return False
+        flag = tagged[0][1]
+        if flag.startswith("nr"):
+            return True
+        return loose and (flag in ("nz", "ng") or (flag == "ns" and given[-1] not in _PLACE_END))
 
     def _recurs_after_punct(self, s: int, e: int) -> bool:
         name = self.text[s:e]
