@@ -285,6 +285,7 @@ def test_structural_cues_gender_kin_full_name_and_mou():
     text = "名单如下：\n2. 谭美玲，女，1941年3月出生\n3. 甘志诚，男，1939年8月出生"
     assert _persons(text) == ["谭美玲", "甘志诚"]
     assert _persons("韦志鹏和妻子一起报了名。") == ["韦志鹏"]
+    assert _persons("据了解，邱美玉，65岁，独居。居民房德山（男，72岁）反映了情况。") == ["邱美玉", "房德山"]
     assert _persons("大家都叫他老韩，全名韩启明，今年七十岁。") == ["老韩", "韩启明"]
     assert _persons("其邻居杜某称当晚没有听到声音，司机马某随后赶到。") == ["杜某", "马某"]
     assert _persons("同事们都喊她阿芳。阿芳说，这份工作很有意义。") == ["阿芳", "阿芳"]

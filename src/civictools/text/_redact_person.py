@@ -61,8 +61,10 @@ _SHORT_TITLES = frozenset("工总姐哥")
 # Kin and household words after a name ("张三和妻子", "李四的儿子", "王五夫妇", "赵六等人"):
 # a cue like a verb. All two characters long.
 _KIN_AFTER = frozenset(
-    ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家", "夫妇", "夫妻", "等人")
+    ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家", "夫妇", "夫妻", "等人",
+     "二人", "两人", "母女", "母子", "父子", "父女", "兄弟", "姐妹")
 )
+_GENDER_AGE = re.compile(r"[，,、]?[（(]?(?:[男女](?:[，,、。；;）)]|性)|[0-9０-９]{1,3}岁|[一二三四五六七八九十]{1,3}岁)")
 # Callings before a nickname of the form 阿+character ("大家叫她阿静").
 _CALL_BEFORE = ("叫她", "叫他", "喊她", "喊他", "称她", "称他", "叫作", "叫做", "称呼", "昵称", "小名", "叫", "喊")
 # 阿姨, 阿婆, 阿公 ...: kin words, not 阿+name
@@ -411,9 +413,8 @@ class _PersonFinder:
         j = e + 1 if e < self.n and t[e] in "和与及跟同的" else e
         if t[j : j + 2] in _KIN_AFTER:  # all two characters long
             return True
-        return (
-            e + 2 < self.n and t[e] in "，,、" and t[e + 1] in "男女" and t[e + 2] in "，,、。；;（("
-        )
+        # "王五，女，1938年", "赵六（男，72岁）", "钱七，65岁，"
+        return bool(_GENDER_AGE.match(t, e, min(self.n, e + 12)))
 
     def right_kind(self, e: int) -> str | None:
         """Classify what follows a candidate ending at e: 'strong', 'weak' or None."""
