@@ -290,6 +290,9 @@ def test_structural_cues_gender_kin_full_name_and_mou():
     assert _persons("其邻居杜某称当晚没有听到声音，司机马某随后赶到。") == ["杜某", "马某"]
     assert _persons("同事们都喊她阿芳。阿芳说，这份工作很有意义。") == ["阿芳", "阿芳"]
     assert _persons("阿姨们都来了，大家叫她阿姨。") == []
+    # 小/老 + a word-like surname after a role; not where jieba reads a word
+    assert _persons("社工小文说，下周开会。小文章写得好。小文也来了。") == ["小文", "小文"]
+    assert _persons("网格员小车来了。") == []
 
 
 def test_credit_variants_and_units_in_lists():

@@ -468,7 +468,9 @@ class _PersonFinder:
 
     def _glued(self, k: int, e: int) -> bool:
         if self.text[k] in _NICK_PREFIX:
-            return False  # 老单, 小庞: the prefix already marks a name
+            # 老单, 小庞: the prefix already marks a name, unless jieba reads a word
+            # across its end ("老单位", "小文章")
+            return not (self.tokens.boundary_at(e) or self.right_kind(e))
         # right after a noun that is no role or unit, with no cue after ("高楼林立的")
         p = self.tokens.start_of[k - 1] if k else -1
         if p < 0 or k - p < 2 or self.tokens.end_of[k - 1] != k:
@@ -647,7 +649,18 @@ class _PersonFinder:
         if t[i] not in _NICK_PREFIX:
             return None
         sn = t[i + 1 : i + 2]
-        if self.lex.surnames.get(sn) != 1 or not self.free(i, i + 2):
+        tier = self.lex.surnames.get(sn)
+        if tier == 2 and self.free(i, i + 2) and self.ends_with_any(i, self.lex.role_before):
+            # "社工小文说": a word-like surname only after a listed role, closed by a verb or
+            # punctuation, and not read by jieba as a word (网格员小车)
+            e = i + 2
+            if (e >= self.n or t[e] in _PUNCT or self.verb_at(e)) and (
+                not self.tokens.is_plain_word(i, e) or self.tokens.is_nr(i, e)
+            ) and t[i : i + 2] not in self.lex.exclusions:
+                self.mark(i, e, "nickname", False)
+                return e
+            return None
+        if tier != 1 or not self.free(i, i + 2):
             return None
         if t[i : i + 2] in self.lex.exclusions or self.excluded(i) or self.excluded(i + 1):
             return None
