@@ -41,7 +41,7 @@ themes:
       - {right: [会议室], window: 3}
   - id: party_youth
     parent: party
-    terms: [团委, 共青团, {term: 团, match: suffix, weight: 0.5}]
+    terms: [团委, 共青团, {term: 团, match: suffix, weight: 0.5}, {regex: "青年[一二三]队"}]
   - id: service
     terms: [{term: 社工站, match: suffix}, {term: 服务, match: affix}, {term: 站, match: substring}, 社工]
     proximity:
@@ -60,7 +60,7 @@ themes:
 """
 
 FRAGMENTS = [
-    "党委", "党员", "在职党员", "党", "党委书记", "党支部书记", "非", "会议室", "团委", "共青团", "青年团",
+    "党委", "党员", "在职党员", "党", "党委书记", "党支部书记", "非", "会议室", "团委", "共青团", "青年团", "青年一队",
     "社工站", "街道社工站", "服务", "服务站", "站", "社工", "排查", "矛盾", "纠纷", "走访", "老人", "老年",
     "养老", "养老保险", "养老金", "社会", "保险", "六十岁以上", "七十岁", "议事", "议事会", "协商", "议",
     "未", "没有", "尚未", "说", "：", "（", "）", "主任", "书记", "、", "。", "，", "；", " ", "  ", "\n",
@@ -136,7 +136,7 @@ def test_fast_path_handles_most_units(rules_cb, seg):
     cc = CompiledCodebook(rules_cb, "token")
     texts = _texts(300, seed=11)
     out = scan_many(cc, texts, None, seg, boundary_function(seg))
-    expected = sum(1 for t in texts if "\x00" in t or any(x in t for x in ("排查", "走访", "团")))
+    expected = sum(1 for t in texts if "\x00" in t or any(x in t for x in ("排查", "走访", "团", "青年一队")))
     assert 0 < out["n_fallback"] <= expected
 
 

@@ -75,6 +75,7 @@ class _Tables:
         for kids in cc.children.values():
             child[kids] = True
         self.child = child
+        self.child_rids = np.array(sorted({r[4] for r in cc.regex_inc if child[r[0]]}), dtype=np.int64)
         self.rule_names = np.array([_RULE_NAMES[i] for i in range(5)], dtype=object)
         # a regex without a required literal runs on every unit: hand everything to scan
         self.regex_everywhere = any(r[4] < 0 for r in cc.regex_inc)
@@ -312,8 +313,10 @@ def scan_many(cc: CompiledCodebook, texts: Sequence[str], masks: Sequence[Any] |
     ti = tb.ti[eid]
     fb[unit[kind == _PROX_A]] = True
     inc = kind == _INC
-    if tb.child.any():
+    if tb.child.any():  # roll-up to parent themes: scan's code
         fb[unit[inc & tb.child[ti]]] = True
+        if tb.child_rids.size:
+            fb[unit[(kind == _REQ) & np.isin(tb.k[eid], tb.child_rids)]] = True
     if tb.regex_trap_everywhere:
         fb[unit[inc]] = True
     keep = ~fb[unit]
@@ -599,11 +602,20 @@ def _regex_traps(cc, tb, texts, starts, req, c_unit, c_s, c_e, r_unit, r_rid, r_
                 lo, hi = rs - width, rs + width + 1
             ru = ru[_overlap_any(ru, lo, hi, lo_c, c_s, c_e)]
         by_unit = req[rid]
+        if width == _ANCHORED:  # one attempt at the start of the unit (_regex_spans' rule)
+            for u in np.unique(ru).tolist():
+                m = rx.match(texts[u])
+                if m is not None and m.end() > m.start():
+                    off = int(starts[u])
+                    out.append((u, rti, m.start() + off, m.end() + off))
+            continue
         for u in np.unique(ru).tolist():
             off = int(starts[u])
-            near = near_of.get(u)
-            if near is None:
-                near = near_of[u] = sorted((c_s[lo_c[u]:lo_c[u + 1]] - off).tolist())
+            near = None
+            if width >= 0:  # only the windowed search looks at the candidates' starts
+                near = near_of.get(u)
+                if near is None:
+                    near = near_of[u] = sorted((c_s[lo_c[u]:lo_c[u + 1]] - off).tolist())
             for s, e in _regex_spans(rx, texts[u], rid, width, {rid: by_unit[u]}, near):
                 out.append((u, rti, s + off, e + off))
     return out
