@@ -801,7 +801,7 @@ class _PersonFinder:
             left_char = self.text[i - 1] if i else "\n"
             if (
                 self.given_ok(self.text[k : k + 2], soft=True)
-                and (left_char in _PUNCT or left_char == "的")
+                and (left_char in _PUNCT or left_char in _LEFT_FUNCTION)
                 and self._given_is_name(self.text[k : k + 2], loose=True)
             ):
                 options.append((2, k + 2, "nr"))
