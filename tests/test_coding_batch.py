@@ -206,6 +206,23 @@ def test_code_batch_equals_unit_by_unit_on_demo(demo, seg, unit, match):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name))
 
 
+def test_code_columns_and_dtypes_as_pandas_infers_them(demo, seg, rules_cb):
+    # string columns are built in Arrow when pandas keeps strings there: same dtype and values
+    # as a DataFrame from row tuples; integer document ids stay integers
+    docs = demo.head(30).assign(doc_id=range(100, 130))
+    coder = ThemeCoder(rules_cb, segmenter=seg)
+    fast = coder.code(docs, unit="sentence", progress=False)
+    coder._batch = False
+    slow = coder.code(docs, unit="sentence", progress=False)
+    for name in ("units", "hits", "rejected"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name))
+    rows = pd.DataFrame(list(fast.hits.itertuples(index=False, name=None)), columns=fast.hits.columns)
+    pd.testing.assert_frame_equal(fast.hits, rows)
+    assert fast.hits["doc_id"].dtype == np.int64 and len(fast.hits) > 20
+    empty = ThemeCoder(rules_cb, segmenter=seg).code(["今天天气很好。"], progress=False)
+    assert empty.hits.empty and list(empty.hits.columns)[:3] == ["doc_id", "unit_id", "theme"]
+
+
 def test_demo_units_with_the_jieba_engine(demo):
     seg = Segmenter(engine="jieba")
     coder = ThemeCoder(segmenter=seg)

@@ -115,7 +115,7 @@ class ThemeCoder:
         ``_batch.REJECTED_COLUMNS``, unit indices counted from the first unit)."""
         texts = [row[3] for row in unit_rows[done:]]
         seg = self.segmenter
-        if self._batch:
+        if getattr(self, "_batch", True):
             out = _batch.scan_many(self._compiled, texts, masks[done:], seg, self._bounds())
         else:  # the unit-by-unit reference path
             out = _batch.scan_each(self._compiled, texts, masks[done:], self._bounds())
@@ -233,11 +233,13 @@ class ThemeCoder:
         rej_cols = ["doc_id", "unit_id", "theme", "term", "reason", "start", "end"]
         h = {k: np.concatenate([p[k] for p in hit_parts]) for k in _batch.HIT_COLUMNS} if hit_parts else None
         r = {k: np.concatenate([p[k] for p in rej_parts]) for k in _batch.REJECTED_COLUMNS} if rej_parts else None
+        col = _str_columns()
+        doc_str = all(isinstance(x, str) for x in udoc)
         if h is not None and len(h["unit"]):
             u = h["unit"]
             hits_df = pd.DataFrame({
-                "doc_id": udoc_a[u].tolist(), "unit_id": uid_a[u].tolist(), "theme": ids[h["theme"]].tolist(),
-                "term": h["term"].tolist(), "rule": h["rule"].tolist(), "start": h["start"], "end": h["end"],
+                "doc_id": col(udoc_a, u, doc_str), "unit_id": col(uid_a, u), "theme": col(ids, h["theme"]),
+                "term": col(h["term"]), "rule": col(h["rule"]), "start": h["start"], "end": h["end"],
                 "doc_start": ustart_a[u] + h["start"], "doc_end": ustart_a[u] + h["end"], "weight": h["weight"]})
         else:
             hits_df = pd.DataFrame([], columns=hit_cols)
@@ -245,8 +247,8 @@ class ThemeCoder:
         if r is not None and len(r["unit"]):
             u = r["unit"]
             rej_df = pd.DataFrame({
-                "doc_id": udoc_a[u].tolist(), "unit_id": uid_a[u].tolist(), "theme": ids[r["theme"]].tolist(),
-                "term": r["term"].tolist(), "reason": r["reason"].tolist(), "start": r["start"], "end": r["end"]})
+                "doc_id": col(udoc_a, u, doc_str), "unit_id": col(uid_a, u), "theme": col(ids, r["theme"]),
+                "term": col(r["term"]), "reason": col(r["reason"]), "start": r["start"], "end": r["end"]})
         else:
             rej_df = pd.DataFrame([], columns=rej_cols)
             rej_df["theme"] = rej_df["theme"].astype(object)
@@ -263,6 +265,28 @@ class ThemeCoder:
             n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
             n_fallback_docs=len(fallback), notes=tuple(notes),
         )
+
+
+def _str_columns():
+    """A function (values, codes=None, is_str=True) -> column data equal to what pandas
+    makes of ``values[codes].tolist()``. Where pandas keeps strings in Arrow (its default
+    with pyarrow), string columns are built in Arrow directly (``take``): several times
+    faster on many rows."""
+    try:
+        import pyarrow as pa
+
+        want = pd.StringDtype("pyarrow", na_value=np.nan)
+        arrow = pd.Series(["a"]).dtype == want
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - older pandas or no pyarrow
+        arrow = False
+
+    def column(values: np.ndarray, codes: np.ndarray | None = None, is_str: bool = True):
+        if not (arrow and is_str):
+            return (values if codes is None else values[codes]).tolist()
+        data = pa.array(values, type=pa.large_string())
+        return pd.array(data if codes is None else data.take(pa.array(codes)), dtype=want)
+
+    return column
 
 
 def _check_text(text: Any) -> str:
