@@ -463,6 +463,21 @@ def test_corpus_is_consistent_across_documents():
     assert "王秀英" not in res._repr_html_()
 
 
+def test_corpus_does_not_spread_nicknames_or_word_like_names():
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "text": [
+                "记录：小范\n小范说，下周再议。志愿者江南先到了现场。“先把人安顿好。”江南说。",
+                "社区开了小范围座谈，江南的雨季很长。",
+            ],
+        }
+    )
+    ents = redact_corpus(docs, progress=False).entities
+    assert ents[ents["doc_id"] == "a"]["original"].tolist() == ["小范", "小范", "江南", "江南"]
+    assert ents[ents["doc_id"] == "b"].empty
+
+
 def test_corpus_without_propagation():
     docs = pd.DataFrame({"doc_id": [1, 2], "text": ["居民王秀英说。", "王秀英来了。"]})
     assert redact_corpus(docs, propagate=False).documents["text"].tolist() == ["居民居民A说。", "王秀英来了。"]

@@ -463,7 +463,10 @@ class _PersonFinder:
                     break
                 e = k + len(name)
                 if self.free(k, e) and not (guarded and len(name) == 2 and self._glued(k, e)):
-                    self.mark(k, e, "known", True)
+                    # 老X/小X/阿X found in this text stay in this text: across a corpus
+                    # they are too often the start of a word (小范 -> 小范围)
+                    nick = guarded and len(name) == 2 and name[0] in "老小阿"
+                    self.mark(k, e, "known", not nick)
                 start = k + 1
 
     def _glued(self, k: int, e: int) -> bool:
@@ -494,6 +497,15 @@ class _PersonFinder:
                 break
             off += len(w)
         rest = item[off:]
+        if (
+            len(rest) == 2
+            and rest[0] in _NICK_PREFIX
+            and rest[1] in self.lex.surnames
+            and rest not in self.lex.exclusions
+        ):
+            if self.free(s + off, s + off + 2):  # "记录：小商", "网格员老文"
+                self.mark(s + off, s + off + 2, how + "+nickname", False)
+            return
         sn = None
         for k in range(self.lex.max_surname, 0, -1):
             if rest[:k] in self.lex.surnames:
@@ -667,8 +679,8 @@ class _PersonFinder:
         if self.tokens.inside_word(i) and not self.ends_with_any(i, self.lex.role_before):
             return None  # but "楼长老石": jieba reads 长老 across the role and the nickname
         right = self.right_kind(i + 2)
-        if right is None and not self.left_boundary(i):
-            return None
+        if right is None and not (self.left_boundary(i) or self.left_role(i) or self.left_unit(i)):
+            return None  # but "物业管理站老吕上门": a unit or role before it
         # "小李" is a surname-only form; plain "的" after it is fine ("老张的").
         self.mark(i, i + 2, "nickname", False)
         return i + 2
@@ -1064,13 +1076,17 @@ class _PersonFinder:
                 title = self.starts_with_any(f.end, self.lex.title_after)
                 if title and len(title) >= 2:
                     forms.add((self.text[f.start : f.end], title))
+                elif self.short_title_at(f.end):  # 单工, 王总
+                    forms.add((self.text[f.start : f.end], self.text[f.end]))
         for sn, title in sorted(forms):
             form = sn + title
             start = 0
             while (k := self.text.find(form, start)) >= 0:
                 start = k + 1
                 end = k + len(form)
-                if self.free(k, k + len(sn)) and self.tokens.boundary_at(end) and not self.excluded(k):
+                if not self.free(k, k + len(sn)) or self.excluded(k):
+                    continue
+                if self.tokens.boundary_at(end) if len(title) >= 2 else self.short_title_at(k + len(sn)):
                     self.mark(k, k + len(sn), "title-again", False)
 
     def add_nick_a(self) -> None:
