@@ -398,13 +398,15 @@ class _PersonFinder:
         return self.text[s:i] if flag[:1] in ("n", "j") and not flag.startswith("nr") else None
 
     def verb_at(self, e: int) -> str | None:
-        """A verb cue starting at e, unless it is the first character of a longer
-        non-verb word (道 in 道路, 称 in 称号)."""
+        """A verb cue starting at e, unless it begins a longer non-verb word
+        (道 in 道路, 称 in 称号, 协调 in 协调会)."""
         verb = self.starts_with_any(e, self.lex.verb_after)
-        if verb and len(verb) == 1:
+        if verb:
             got = self.tokens.flag_at.get(e)
-            if got is not None and got[0] > e + 1 and not got[1].startswith("v"):
-                return None
+            if got is not None and got[0] > e + len(verb) and not got[1].startswith("v") and (
+                len(verb) == 1 or got[1].startswith("n")
+            ):
+                return None  # also "协调会", "报名表": a noun that starts with the verb
         return verb
 
     def kin_or_gender_at(self, e: int) -> bool:
