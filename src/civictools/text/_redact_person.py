@@ -404,7 +404,9 @@ class _PersonFinder:
         if verb:
             got = self.tokens.flag_at.get(e)
             if got is not None and got[0] > e + len(verb) and not got[1].startswith("v") and (
-                len(verb) == 1 or got[1].startswith("n")
+                len(verb) == 1
+                # verb + a noun suffix (协调会, 报名表, 发起人), not 表示同意
+                or (got[0] == e + len(verb) + 1 and self.text[got[0] - 1] in "会表人书单费处室点员者组队站")
             ):
                 return None  # also "协调会", "报名表": a noun that starts with the verb
         return verb
