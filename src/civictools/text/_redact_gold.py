@@ -37,6 +37,7 @@ _SPLIT_FILES = (
     ("fresh", "passages_fresh.txt"),
     ("contact", "passages_contact.txt"),
     ("blind", "passages_blind.txt"),
+    ("blind2", "passages_blind2.txt"),
 )
 
 
