@@ -7,8 +7,9 @@ over the joined text; boundary modes, traps, nested matches and ``min_hits`` are
 operations. Context rules and negation are checked in Python, but only for the candidates
 with a context literal or a negation cue near them. Regex includes and traps, and traps
 between two literals, run per unit exactly as in ``scan``, only in the units where their
-literals occur. Units with a proximity rule that fires, a candidate of a child theme
-(roll-up) or a text containing the separator are handed to ``scan`` whole.
+literals occur. Roll-up to parent themes runs scan's own code on the units with a child theme among
+their hits. Units with a term of a proximity rule or a text containing the separator are
+handed to ``scan`` whole.
 
 The result equals calling ``scan`` unit by unit: the same hits in the same order and the
 same rejected rows in the same order (tests/test_coding_batch.py checks it on the demo
@@ -76,7 +77,6 @@ class _Tables:
         for kids in cc.children.values():
             child[kids] = True
         self.child = child
-        self.child_rids = np.array(sorted({r[4] for r in cc.regex_inc if child[r[0]]}), dtype=np.int64)
         self.rule_names = np.array([_RULE_NAMES[i] for i in range(5)], dtype=object)
         # a regex without a required literal runs on every unit: hand everything to scan
         self.regex_everywhere = any(r[4] < 0 for r in cc.regex_inc)
@@ -319,10 +319,6 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     ti = tb.ti[eid]
     fb[unit[kind == _PROX_A]] = True
     inc = kind == _INC
-    if tb.child.any():  # roll-up to parent themes: scan's code
-        fb[unit[inc & tb.child[ti]]] = True
-        if tb.child_rids.size:
-            fb[unit[(kind == _REQ) & np.isin(tb.k[eid], tb.child_rids)]] = True
     if tb.regex_trap_everywhere:
         fb[unit[inc]] = True
     keep = ~fb[unit]
@@ -495,6 +491,8 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
                 a[okm] for a in (c_unit, c_ti, c_term, c_s, c_e, c_mode, c_w))
         loc = starts[c_unit]
         hits = (c_unit, c_ti, c_term, tb.rule_names[c_mode], c_s - loc, c_e - loc, c_w)
+        if tb.child.any():
+            hits = _roll_up(cc, tb, hits)
     else:
         hits = _empty_hits()
     rejected = _concat_rejected(rej_parts, starts)
@@ -638,6 +636,24 @@ def _overlap_any(r_unit, r_lo, r_hi, lo_c, c_s, c_e) -> np.ndarray:
     out = np.zeros(len(r_unit), dtype=bool)
     out[rj[hit]] = True
     return out
+
+
+def _roll_up(cc: CompiledCodebook, tb: _Tables, hits: tuple) -> tuple:
+    """Parent themes of coded child themes, by scan's own code, in the units with a child
+    theme among their hits; the new rows go after the unit's other hits, as in scan."""
+    h_unit, h_ti = hits[0], hits[1]
+    units = np.unique(h_unit[tb.child[h_ti]])
+    if not len(units):
+        return hits
+    lo_a = np.searchsorted(h_unit, units, "left").tolist()
+    hi_a = np.searchsorted(h_unit, units, "right").tolist()
+    extra: list[tuple] = []
+    for u, lo, hi in zip(units.tolist(), lo_a, hi_a):
+        rows = list(zip(*(c[lo:hi].tolist() for c in hits[1:])))
+        extra.extend((u,) + r for r in cc._roll_up(rows))
+    if not extra:
+        return hits
+    return _merge(hits, extra, (np.int64, np.int64, object, object, np.int64, np.int64, np.float64))
 
 
 def _empty_hits() -> tuple:
