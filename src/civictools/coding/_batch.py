@@ -2,14 +2,14 @@
 
 One Aho–Corasick pass runs over all units joined by a separator that no pattern contains,
 so the automaton restarts at every unit and reports, unit by unit, the matches ``scan``
-would report, in the same order. Token boundaries of all units go into one boolean array
-over the joined text; boundary modes, traps, nested matches and ``min_hits`` are array
-operations. Context rules and negation are checked in Python, but only for the candidates
-with a context literal or a negation cue near them. Regex includes and traps, and traps
-between two literals, run per unit exactly as in ``scan``, only in the units where their
-literals occur. Roll-up to parent themes runs scan's own code on the units with a child theme among
-their hits. Units with a term of a proximity rule or a text containing the separator are
-handed to ``scan`` whole.
+would report, in the same order; the same pass finds context literals and negation cues.
+Token boundaries of all units go into one boolean array over the joined text; boundary
+modes, header masks, traps, context rules, nested matches and ``min_hits`` are array
+operations, and negation runs scan's check only on candidates with a cue in reach. Regex
+includes and traps, traps between two literals and roll-up to parent themes run scan's own
+code, in the units where their literals occur (or, for roll-up, a child theme was coded).
+Units with a term of a proximity rule or a text containing the separator are handed to
+``scan`` whole.
 
 The result equals calling ``scan`` unit by unit: the same hits in the same order and the
 same rejected rows in the same order (tests/test_coding_batch.py checks it on the demo
@@ -144,15 +144,16 @@ class _Tables:
 
 
 def _fast_automaton(patterns: list[str]):
-    """All overlapping matches; a DFA (ahocorasick_rs) scans about twice as fast as the NFA."""
+    """All overlapping matches; a DFA (ahocorasick_rs) scans about twice as fast as the NFA
+    (kept for codebooks of up to 20,000 literals, where its memory stays small)."""
     try:
         import ahocorasick_rs
     except ImportError:
         from civictools.coding._matcher import _automaton
 
         return _automaton(patterns)
-    ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard,
-                                    implementation=ahocorasick_rs.Implementation.DFA)
+    kw = {"implementation": ahocorasick_rs.Implementation.DFA} if len(patterns) <= 20_000 else {}
+    ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard, **kw)
     return lambda text: ac.find_matches_as_indexes(text, overlapping=True)
 
 
@@ -178,6 +179,7 @@ def _matches(find, text: str) -> np.ndarray:
 
 
 def _ask_boundaries(texts, starts, n, bounds, c_unit, c_s, c_e) -> np.ndarray:
+    """Boundary marks at the candidates' ends only, from on-demand boundaries per unit."""
     marks = np.zeros(n + 1, dtype=bool)
     lo_a = np.flatnonzero(np.concatenate([[True], c_unit[1:] != c_unit[:-1]]))
     hi_a = np.concatenate([lo_a[1:], [len(c_unit)]])
