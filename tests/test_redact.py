@@ -514,3 +514,76 @@ def test_engines():
 
 def test_redact_kinds_constant():
     assert REDACT_KINDS == ("person", "phone", "id_card", "email", "address_detail", "plate")
+
+
+# --- person rules, round 2 (own sentences; none of these names is in any list) -----------
+def _persons_r2(text: str, engine: str) -> list[str]:
+    if engine == "rjieba":
+        pytest.importorskip("rjieba")
+    res = redact(text, engine=engine)
+    return [o for k, o in zip(res.entities["kind"], res.entities["original"]) if k == "person"]
+
+
+_ENGINES_R2 = ["jieba", "rjieba"]
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a role word and a one-character verb jieba cuts off: the name stops before the verb
+        ("下午，社区民警慕容锋打来电话说车已找到。", ["慕容锋"]),
+        # a procedure party ending in 人 plus a gender cue
+        ("申请人饶建平，男，1975年生，家住青禾区。", ["饶建平"]),
+        # a committee before a name, then a contact channel
+        ("有疑问可找社区居委会范文静，电话0000-1234567。", ["范文静"]),
+        # 少 in a given name after a role
+        ("社工莫少华介绍，本期共有九户报名。", ["莫少华"]),
+        # a contact channel after the name is a cue of its own
+        ("报名请联系贝佳（电话139 0000 1234）。", ["贝佳"]),
+        # a surname and a title after a verb
+        ("大家都同意乐先生的提议。", ["乐"]),
+    ],
+)
+def test_person_round2_cues(text, expected, engine):
+    assert _persons_r2(text, engine) == expected
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_group_head_and_bracketed_units(engine):
+    text = (
+        "评议小组成员：孔丽萍、刘向东、尤秀云。\n"
+        "调解员有梁小红（东坝社区）、尚红梅（西坝社区）、席丹丹（南坝社区）等。\n"
+        "刘向东：情况属实。"
+    )
+    got = _persons_r2(text, engine)
+    for name in ("孔丽萍", "尤秀云", "梁小红", "尚红梅", "席丹丹"):
+        assert name in got
+    assert got.count("刘向东") == 2
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_unit_in_attendee_list_any_surname(engine):
+    text = "参会人员：街道环卫所路长青，业委会蒙慧，楼栋长代表孟凡林。\n会上，路长青通报了检查情况。"
+    got = _persons_r2(text, engine)
+    assert got.count("路长青") == 2 and "蒙慧" in got and "孟凡林" in got
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_credit_line_given_name_like_a_word(engine):
+    assert "邢路" in _persons_r2("楼道里的灯又亮了。\n（通讯员 邢路）", engine)
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“追”回老人两万元养老钱\n本报讯 昨天上午，银行柜台前……",  # 老钱 ends 养老
+        "借用物品需登记姓名和联系电话。",  # 和 + 联系 is no name
+        "所有人都知道这件事。",  # 所有人 is no role
+        "工作人员和监督电话应当公示。",
+        "年轻人包粽子，老人们在一旁指点。",
+    ],
+)
+def test_person_round2_no_false_names(text, engine):
+    assert _persons_r2(text, engine) == []

@@ -51,7 +51,7 @@ _GIVEN_BLACKLIST = frozenset(
 )
 # Blacklisted characters that still occur in given names (若溪, 多多, 如意): allowed when
 # the tagger reads the candidate as a name or a role word stands before it.
-_GIVEN_SOFT = frozenset("若如多之其今")
+_GIVEN_SOFT = frozenset("若如多之其今少")
 # Surname characters that are above all prepositions or conjunctions before a person
 # noun ("向老师汇报", "和大爷聊天"): never a surname in the surname+title form.
 _PREPOSITION_SURNAMES = frozenset("和与及跟同向对给把被让为从由替在以")
@@ -64,6 +64,11 @@ _KIN_AFTER = frozenset(
     ("妻子", "丈夫", "老伴", "爱人", "儿子", "女儿", "孙子", "孙女", "父亲", "母亲", "家人", "一家", "夫妇", "夫妻", "等人",
      "二人", "两人", "母女", "母子", "父子", "父女", "兄弟", "姐妹")
 )
+# A contact channel right after a name ("王五（电话…）", "赵六，手机"): the person to call.
+_CONTACT_AFTER = re.compile(r"[（(，,：:]?[ \t\u3000]*(?:联系)?(?:电话|手机|座机|微信)")
+# Characters that never occur in a given name even where a credit line or list vouches
+# for the name (a credit line may hold 邢路, 叶道: 路/道 are blacklisted elsewhere).
+_GIVEN_HARD = frozenset("的了在是和与及或也都就还又把被对给跟从到说讲等们这那个些里上下内外时日号人会")
 _GENDER_AGE = re.compile(r"[，,、]?[（(]?(?:[男女](?:[，,、。；;）)]|性)|[0-9０-９]{1,3}岁|[一二三四五六七八九十]{1,3}岁)")
 # Callings before a nickname of the form 阿+character ("大家叫她阿静").
 _CALL_BEFORE = ("叫她", "叫他", "喊她", "喊他", "称她", "称他", "叫作", "叫做", "称呼", "昵称", "小名", "叫", "喊")
@@ -333,10 +338,16 @@ class _PersonFinder:
                 return True
         return False
 
-    def given_ok(self, given: str, soft: bool = False) -> bool:
+    def given_ok(self, given: str, soft: bool = False, hard: bool = False) -> bool:
+        """``soft`` lets a few blacklisted characters pass (若溪, 少华); ``hard`` (credit
+        lines) blocks only characters that never occur in a given name."""
         if not given:
             return False
         for c in given:
+            if hard:
+                if c in _GIVEN_HARD or not _CJK.match(c):
+                    return False
+                continue
             if c in _GIVEN_BLACKLIST:
                 if not (soft and c in _GIVEN_SOFT):
                     return False
@@ -365,6 +376,16 @@ class _PersonFinder:
         s = self.tokens.start_of[j - 1] if j > 0 else -1
         if s >= 0 and j - s >= 2 and self.tokens.end_of[j - 1] == j and self.text[j - 1] in _ROLE_SUFFIX:
             return self.text[s:j]
+        # a party of a procedure (申请人, 投诉人, 监护人): a noun of 3+ characters ending in
+        # 人; shorter ones are pronoun-like (本人, 他人, 有人)
+        if (
+            s >= 0
+            and j - s >= 3
+            and self.tokens.end_of[j - 1] == j
+            and self.text[j - 1] == "人"
+            and self.tokens.flag_at.get(s, (0, ""))[1][:1] == "n"
+        ):
+            return self.text[s:j]
         return None
 
     def left_unit(self, i: int) -> str | None:
@@ -377,6 +398,9 @@ class _PersonFinder:
         flag = self.tokens.flag_at.get(s, (0, ""))[1]
         word = self.text[s:i]
         if flag[:1] == "n" and (word[-1] in _UNIT_SUFFIX and word[-1] != "心" or word.endswith("中心")):
+            return word
+        # committees (居委会, 业委会; jieba tags some as abbreviations) and communities
+        if flag[:1] in ("n", "j") and not flag.startswith("nr") and word.endswith(("委会", "社区")):
             return word
         return None
 
@@ -420,6 +444,11 @@ class _PersonFinder:
         # "王五，女，1938年", "赵六（男，72岁）", "钱七，65岁，"
         return bool(_GENDER_AGE.match(t, e, min(self.n, e + 12)))
 
+    def contact_at(self, e: int) -> bool:
+        """A phone or chat contact follows ("王五（电话…", "赵六，手机")."""
+        # jieba must cut there: "姓名和联系电话" is no name 和联系
+        return self.tokens.boundary_at(e) and bool(_CONTACT_AFTER.match(self.text, e, min(self.n, e + 8)))
+
     def right_kind(self, e: int) -> str | None:
         """Classify what follows a candidate ending at e: 'strong', 'weak' or None."""
         if e >= self.n:
@@ -433,7 +462,9 @@ class _PersonFinder:
             return "weak"
         return None
 
-    def name_shape(self, item: str, *, structural: bool = False, allow_excluded: bool = False) -> bool:
+    def name_shape(
+        self, item: str, *, structural: bool = False, allow_excluded: bool = False, hard: bool = False
+    ) -> bool:
         """True if a whole item looks like a full name (surname + 1-2 given chars).
 
         In a speaker line or attendee list (``structural``) only an item that *is*
@@ -448,7 +479,8 @@ class _PersonFinder:
         if sn is None:
             return False
         given = item[len(sn) :]
-        if not 1 <= len(given) <= 2 or not self.given_ok(given):
+        # a whole list item or speaker may hold a rarer given character (史敬之, 莫少华)
+        if not 1 <= len(given) <= 2 or not self.given_ok(given, soft=structural, hard=hard):
             return False
         if item in self.lex.exclusions and not allow_excluded:
             return False
@@ -523,7 +555,9 @@ class _PersonFinder:
             return
         if rest in self.lex.exclusions and not paren and self.name_shape(rest, structural=True, allow_excluded=True):
             self._word_cue(s + off, s + len(item), how)
-        if self.name_shape(rest, structural=True, allow_excluded=paren) and not (
+        # a whole item of an attendee list may hold a given character that is mostly a
+        # function word elsewhere (刘向东, 路长青)
+        if self.name_shape(rest, structural=True, allow_excluded=paren, hard=how == "list") and not (
             # "商定：" heads a list of decisions: a weak surname plus an ordinary word
             not paren
             and self.lex.surnames.get(sn, 1) >= 2
@@ -559,7 +593,9 @@ class _PersonFinder:
                 cand = self.text[p:end]
                 if length >= len(rest) or not self.name_shape(cand, structural=True):
                     continue
-                if self.lex.surnames.get(self.surname_at(p) or "") != 1 or not self.free(p, end):
+                # any surname in an attendee list, where the unit closes the name on the left
+                # ("参会人员：街道环卫所路长青"); elsewhere a common one only
+                if not self.free(p, end) or (self.lex.surnames.get(self.surname_at(p) or "") != 1 and how != "list"):
                     continue
                 room = self.text[p - 1] in "室号户栋幢" and self.text[p - 2].isdigit()
                 glued = self.glued_unit(p)
@@ -579,7 +615,12 @@ class _PersonFinder:
 
     def add_lists(self) -> None:
         # listed heads, and any short head opened by an attendance word (到会理事：, 出席委员：)
-        heads = "|".join(re.escape(h) for h in self.lex.list_head) + r"|(?:到会|参会|出席|列席|与会|参加)[\u4e00-\u9fff]{1,4}"
+        # and any head naming a group of people (评议小组成员：, 工作组人员：, 获奖名单：)
+        heads = (
+            "|".join(re.escape(h) for h in self.lex.list_head)
+            + r"|(?:到会|参会|出席|列席|与会|参加)[\u4e00-\u9fff]{1,4}"
+            + r"|[\u4e00-\u9fff]{0,4}(?:成员|人员|名单)"
+        )
         pattern = re.compile(rf"(?:{heads})[ \t\u3000]*[：:]")
         for m in pattern.finditer(self.text):
             end = m.end()
@@ -593,8 +634,14 @@ class _PersonFinder:
         masked = re.sub(r"[（(][^）)]*[）)]", lambda x: "\0" * len(x.group()), seg)
         for m in re.finditer(r"[^、，,；;\s\u3000\0和及与—\-:：]+", masked):
             item = m.group()
+            # "宁涛等": the list closes with 等/等人
+            item_end = m.end()
+            for tail in ("等人", "等"):
+                if item.endswith(tail) and len(item) - len(tail) >= 2:
+                    item, item_end = item[: -len(tail)], item_end - len(tail)
+                    break
             if 2 <= len(item) <= 24:
-                self.add_item(s + m.start(), item, how, paren=masked[m.end() : m.end() + 1] == "\0")
+                self.add_item(s + m.start(), item, how, paren=masked[item_end : item_end + 1] == "\0")
 
     def add_tables(self) -> None:
         """Cells of a "| ... |" table under a column headed 姓名, 负责人, 联系人 ... hold names."""
@@ -635,6 +682,7 @@ class _PersonFinder:
                 elif self.name_shape(
                     item,
                     structural=True,
+                    hard=True,
                     # a credit line names people even when the name is a word (记者 方圆),
                     # but "来源：" after a credit is the next field, not a name
                     allow_excluded=self.lex.surnames.get(item[:1]) == 1 and self.text[pos + len(item) : pos + len(item) + 1] not in "：:",
@@ -682,6 +730,8 @@ class _PersonFinder:
             return None
         if self.tokens.inside_word(i) and not self.ends_with_any(i, self.lex.role_before):
             return None  # but "楼长老石": jieba reads 长老 across the role and the nickname
+        if 0 <= self.tokens.start_of[i] < i and self.tokens.end_of[i] == i + 1 and not self.left_role(i):
+            return None  # 老 ends a word, even one jieba tags as a name ("养老/钱")
         right = self.right_kind(i + 2)
         if right is None and not (self.left_boundary(i) or self.left_role(i) or self.left_unit(i)):
             return None  # but "物业管理站老吕上门": a unit or role before it
@@ -706,6 +756,8 @@ class _PersonFinder:
             or (i > 0 and self.text[i - 1] in "的")
             # jieba cuts the surname off on its own ("社区/王/书记")
             or (self.lex.surnames[sn] == 1 and self.tokens.flag_at.get(i, (None,))[0] == k)
+            # after a verb ("同意乐先生的意见", "感谢王老师")
+            or self._left_verb(i)
         )
         tier = self.lex.surnames[sn]
         if self.text.startswith("某", k):
@@ -789,6 +841,22 @@ class _PersonFinder:
             if g == 1 and (tier >= 2 or sn in _PREPOSITION_SURNAMES) and self._surname_title_at(k):
                 continue  # "黄律师和邱律师": 邱 starts a surname+title, 和 is a conjunction
             right = self.right_kind(e)
+            if (
+                right is None
+                and e < self.n
+                and t.boundary_at(e)
+                and (role or t.is_nr(i, e))
+                and self.text[i:e] not in self.lex.exclusions
+                # a free one-character verb or preposition (要, 打); a bound morpheme (宜, vg)
+                # may end a name, and a longer verb may start with it (敖志/明说)
+                and t.flag_at.get(e, (0, ""))[1] in ("v", "p")
+                and t.end_of[e] == e + 1
+                # and no verb opens right after it
+                and t.flag_at.get(e + 1, (0, ""))[1][:1] != "v"
+                # unless the two characters read as a given name ("康德胜/家中")
+                and not (g == 1 and self._given_is_name(self.text[k : k + 2], loose=True))
+            ):
+                right = "weak"  # jieba ends the name where a verb starts ("宁涛/要", "慕容锋/打")
             if right == "weak" and e < self.n and k <= t.start_of[e] < e:
                 if t.flag_at.get(t.start_of[e], (0, ""))[1].startswith("v"):
                     continue  # jieba reads a verb across the cut ("欧阳辰/买来" not "欧阳辰买/来")
@@ -807,7 +875,7 @@ class _PersonFinder:
                     and self.given_ok(self.text[k:e], soft=not unit)
                     and self.text[k] != sn
                     and self.free(i, e)
-                    and t.boundary_at(e)
+                    and (t.boundary_at(e) or (g == 2 and self._name_across(k)))
                 ):
                     options.append((g, e, "weak"))
                     break
@@ -828,7 +896,7 @@ class _PersonFinder:
         g, e, right = options[0]
         nr = t.is_nr(i, e) or right == "nr"
         inside = t.inside_word(i) and not glued
-        if unit and (word_at_i not in (k, e) or t.is_plain_word(i, e) or inside):
+        if unit and ((word_at_i not in (k, e) and not t.is_nr(i, word_at_i)) or t.is_plain_word(i, e) or inside):
             return None  # "公司项目经理", "中心宣传": a word after the unit, not a name
         if self.left_digit(i) and not role:
             return None
@@ -852,6 +920,13 @@ class _PersonFinder:
             and self._paren_role(e)
         ):
             accept = "paren-role"  # "洪亮（项目经理）": a bracketed role names the person
+        elif (
+            role
+            and role.endswith("人")
+            and role not in self.lex.role_before.set
+            and not (right == "strong" and tier == 1 and t.boundary_at(e))
+        ):
+            pass  # an unlisted 申请人-like role needs a common surname and a cue after ("，男，")
         elif role and not excluded:
             if tier == 1 or nr or right == "strong":
                 accept = "role"
@@ -912,10 +987,49 @@ class _PersonFinder:
             and self._given_is_name(self.text[k:e])
         ):
             accept = "nr+weak-surname"  # "社区的应晓峰向社区反映": jieba reads the whole name
+        if not accept and not excluded and not inside and sn not in _PREPOSITION_SURNAMES:
+            left_char = self.text[i - 1] if i else "\n"
+            clean = left_char == "的" or left_char in _PUNCT
+            if right and self.contact_at(e) and (tier == 1 or nr) and t.boundary_at(i):
+                accept = "contact"  # "可联系贝佳（电话…": the person to call
+            elif g == 2 and clean and right and tier == 1 and self._nr_start(k):
+                accept = "nr-start"  # "的李晨/阳刚搬来": jieba tags a name at the surname
+            elif (
+                g == 2
+                and clean
+                and right == "strong"
+                and tier >= 2
+                and t.flag_at.get(i, (0, ""))[0] == k
+                and t.flag_at.get(i, (0, ""))[1][:1] not in ("v", "a", "d", "p", "c", "u", "r", "m")
+                and t.boundary_at(e)
+                and self._given_is_name(self.text[k:e], loose=True)
+            ):
+                # "三十年的农春华说": jieba cuts the surname off on its own and reads the
+                # given name alone as a name
+                accept = "given+verb"
         if not accept:
             return None
         self.mark(i, e, accept, True)
         return e
+
+    def _name_across(self, k: int) -> bool:
+        """jieba reads the second given character into a proper noun that runs past it
+        ("霍长/福边/吃", "邬秀兰住/在"), and the given name alone reads as a name."""
+        t = self.tokens
+        s = t.start_of[k + 1] if k + 1 < self.n else -1
+        if s < 0 or t.end_of[k + 1] <= k + 2:
+            return False
+        flag = t.flag_at.get(s, (0, ""))[1]
+        return flag[:2] in ("nr", "ns", "nz") and self._given_is_name(self.text[k : k + 2], loose=True)
+
+    def _nr_start(self, k: int) -> bool:
+        """jieba tags surname + first given character as a name and reads the second given
+        character into another proper noun ("李晨/阳刚")."""
+        t = self.tokens
+        if not any(t.is_nr(s, k + 1) for s in range(max(0, k - 2), k)):
+            return False
+        got = t.flag_at.get(k + 1)
+        return got is not None and got[0] > k + 2 and got[1][:2] in ("nr", "ns", "nz")
 
     def _paren_role(self, e: int) -> bool:
         m = re.match(r"[（(]([\u4e00-\u9fff]{1,8})[）)]", self.text[e : e + 10])
@@ -973,6 +1087,10 @@ class _PersonFinder:
                 if not f.full:
                     continue
                 e = f.end
+                # "安小红（渡口社区）、尚红梅": a bracketed unit or role between the items
+                br = re.match(r"[（(][^）)\n]{1,12}[）)]", self.text[e : e + 14])
+                if br and e + br.end() < self.n and self.text[e + br.end()] == "、":
+                    e += br.end()
                 if e < self.n and self.text[e] in "、和与及":
                     s = e + 1
                     for g in (2, 1):
@@ -1001,14 +1119,19 @@ class _PersonFinder:
                             break
                 b = f.start - 1
                 if b > 0 and self.text[b] in "、和与及":
+                    if self.text[b] == "、" and self.text[b - 1] in "）)":
+                        # "安小红（渡口社区）、尚红梅": step back over the bracket
+                        br = re.search(r"[（(][^（()）\n]{1,12}[）)]$", self.text[max(0, b - 14) : b])
+                        b = b - len(br.group()) if br else -1
                     for length in (3, 2, 4):
                         s = b - length
+                        if b < 0 or s < 0:
+                            break
                         cand = self.text[s:b]
-                        if s >= 0 and cand in self.lex.exclusions and (self.left_boundary(s) or self.left_role(s)):
+                        if cand in self.lex.exclusions and (self.left_boundary(s) or self.left_role(s)):
                             self._word_cue(s, b, "enumeration")
                         if (
-                            s >= 0
-                            and self.name_shape(cand)
+                            self.name_shape(cand)
                             and self.free(s, b)
                             and (self.left_boundary(s) or self.left_role(s))
                         ):
