@@ -543,6 +543,14 @@ _ENGINES_R2 = ["jieba", "rjieba"]
         ("报名请联系贝佳（电话139 0000 1234）。", ["贝佳"]),
         # a surname and a title after a verb
         ("大家都同意乐先生的提议。", ["乐"]),
+        # given-name length where jieba cuts badly: 蒋长/福边, 柏秀兰住, 郝建/打
+        ("“这事不急。”79岁的蒋长福边走边讲。", ["蒋长福"]),
+        ("他和老伴柏秀兰住在3栋。", ["柏秀兰"]),
+        ("当晚，社区民警郝建打了电话。", ["郝建"]),
+        # jieba tags 杨晨 as a name and reads 阳刚 as one word
+        ("搬来不久的杨晨阳刚满三十岁。", ["杨晨阳"]),
+        # a word-like surname cut off on its own, the given name alone a name, a speech verb
+        ("在这条街开了二十年店的农春华说，生意还行。", ["农春华"]),
     ],
 )
 def test_person_round2_cues(text, expected, engine):
