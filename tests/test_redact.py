@@ -551,6 +551,10 @@ _ENGINES_R2 = ["jieba", "rjieba"]
         ("搬来不久的杨晨阳刚满三十岁。", ["杨晨阳"]),
         # a word-like surname cut off on its own, the given name alone a name, a speech verb
         ("在这条街开了二十年店的农春华说，生意还行。", ["农春华"]),
+        # a one-character adverb jieba cuts off after a role and a name
+        ("网格员李强常来帮忙。", ["李强"]),
+        # a noun-like given name glued by jieba to what follows ("包国/平住/在")
+        ("她和丈夫包国平住在5号楼。", ["包国平"]),
     ],
 )
 def test_person_round2_cues(text, expected, engine):
@@ -591,6 +595,7 @@ def test_person_credit_line_given_name_like_a_word(engine):
         "所有人都知道这件事。",  # 所有人 is no role
         "工作人员和监督电话应当公示。",
         "年轻人包粽子，老人们在一旁指点。",
+        "居民把饭盒里的汤汁倒进桶里。",  # a name tag after 的 before a verb is not enough
     ],
 )
 def test_person_round2_no_false_names(text, engine):

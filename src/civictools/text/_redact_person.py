@@ -845,14 +845,14 @@ class _PersonFinder:
                 right is None
                 and e < self.n
                 and t.boundary_at(e)
-                and (role or t.is_nr(i, e))
+                # a role before it, or a name tag right after punctuation ("，宁涛/要"; not
+                # "的汤汁/倒进")
+                and (role or (t.is_nr(i, e) and (i == 0 or self.text[i - 1] in _PUNCT)))
                 and self.text[i:e] not in self.lex.exclusions
-                # a free one-character verb or preposition (要, 打); a bound morpheme (宜, vg)
-                # may end a name, and a longer verb may start with it (敖志/明说)
-                and t.flag_at.get(e, (0, ""))[1] in ("v", "p")
+                # a free one-character verb, adverb or preposition (要, 打, 常); a bound
+                # morpheme (宜, vg) may end a name, and a longer verb may start with it (敖志/明说)
+                and t.flag_at.get(e, (0, ""))[1] in ("v", "p", "d")
                 and t.end_of[e] == e + 1
-                # and no verb opens right after it
-                and t.flag_at.get(e + 1, (0, ""))[1][:1] != "v"
                 # unless the two characters read as a given name ("康德胜/家中")
                 and not (g == 1 and self._given_is_name(self.text[k : k + 2], loose=True))
             ):
@@ -1020,7 +1020,19 @@ class _PersonFinder:
         if s < 0 or t.end_of[k + 1] <= k + 2:
             return False
         flag = t.flag_at.get(s, (0, ""))[1]
-        return flag[:2] in ("nr", "ns", "nz") and self._given_is_name(self.text[k : k + 2], loose=True)
+        if flag[:2] in ("nr", "ns", "nz") and self._given_is_name(self.text[k : k + 2], loose=True):
+            return True
+        # "蔡守/田边/扫边说", "包国/平住/在": on its own the rest reads as a verb or
+        # adverb ("边扫边说", "住在") and the two given characters as a noun ("守田", "国平")
+        if self.engine == "none" or k + 2 >= self.n:
+            return False
+        tagger = _tagger(self.engine)
+        given = tagger(self.text[k : k + 2])
+        # a plain noun only: an unknown pair is tagged nr by guess ("余慧/拨打": 慧拨 nr)
+        if len(given) != 1 or given[0][1] != "n":
+            return False
+        rest = tagger(self.text[k + 2 : k + 8])
+        return bool(rest) and rest[0][1][:1] in ("v", "d", "p")
 
     def _nr_start(self, k: int) -> bool:
         """jieba tags surname + first given character as a name and reads the second given
