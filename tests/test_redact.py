@@ -551,6 +551,9 @@ _ENGINES_R2 = ["jieba", "rjieba"]
         ("搬来不久的杨晨阳刚满三十岁。", ["杨晨阳"]),
         # a word-like surname cut off on its own, the given name alone a name, a speech verb
         ("在这条街开了二十年店的农春华说，生意还行。", ["农春华"]),
+        # 人 glued by jieba to the surname (投诉/人钟), and a word-like surname after a 人-role
+        ("投诉人钟立伟，女，1968年出生，反映楼上漏水。", ["钟立伟"]),
+        ("被申请人文海波，男，现住青禾区。", ["文海波"]),
         # a one-character adverb jieba cuts off after a role and a name
         ("网格员李强常来帮忙。", ["李强"]),
         # a noun-like given name glued by jieba to what follows ("包国/平住/在")

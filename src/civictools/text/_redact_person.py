@@ -386,6 +386,12 @@ class _PersonFinder:
             and self.tokens.flag_at.get(s, (0, ""))[1][:1] == "n"
         ):
             return self.text[s:j]
+        # the same with 人 glued by jieba to the surname ("投诉/人钟/立伟")
+        t = self.tokens
+        if j == i and i >= 3 and self.text[i - 1] == "人" and t.start_of[i - 1] == i - 1 and t.end_of[i - 1] == i + 1:
+            p = t.start_of[i - 2]
+            if p >= 0 and t.end_of[i - 2] == i - 1 and i - 1 - p >= 2 and t.flag_at.get(p, (0, ""))[1][:1] in ("v", "n"):
+                return self.text[p:i]
         return None
 
     def left_unit(self, i: int) -> str | None:
@@ -924,7 +930,12 @@ class _PersonFinder:
             role
             and role.endswith("人")
             and role not in self.lex.role_before.set
-            and not (right == "strong" and tier == 1 and t.boundary_at(e))
+            and not (
+                right == "strong"
+                and t.boundary_at(e)
+                # a word-like surname when jieba cuts it off on its own ("被申请人/文/海波")
+                and (tier == 1 or (tier == 2 and t.boundary_at(i) and t.boundary_at(k)))
+            )
         ):
             pass  # an unlisted 申请人-like role needs a common surname and a cue after ("，男，")
         elif role and not excluded:
