@@ -23,6 +23,12 @@ a one- or two-character given name, accepted only on combined evidence:
 * units before names (派出所武明哲, 城管科殷科长, 102室骆建国), structural cues after
   them (，女，1938年 / 和妻子), 全名/名叫, and a sentence-opening function-word surname
   before a speech verb when the name recurs (。和志军说).
+* the given-name length follows jieba where it cuts before a free one-character verb or
+  adverb (宁涛/要, 李强/常) and overrules it where jieba glues the name to what follows
+  (霍长/福边/吃, 包国/平住/在); procedure roles ending in 人 (申请人, 投诉人), committees
+  and communities as units (居委会, 机床厂社区), a contact channel after a name
+  (贝佳（电话…）), heads naming a group (评议小组成员：) and bracketed units between
+  enumerated names (安小红（渡口社区）、尚红梅).
 
 Surname-only references are redacted as well: ``老张`` / ``小李`` (span includes
 老/小), ``王书记`` / ``李阿姨`` / ``刘工`` / ``甄老先生`` (span is the surname; the title
