@@ -603,3 +603,18 @@ def test_person_credit_line_given_name_like_a_word(engine):
 )
 def test_person_round2_no_false_names(text, engine):
     assert _persons_r2(text, engine) == []
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_unit_glued_into_the_name_token(engine):
+    # jieba reads 科晏平 as one name token; the unit's last character is not part of the name
+    got = _persons_r2("工作专班人员：街道城建科晏平，区住建局卞立新。", engine)
+    assert "晏平" in got and "卞立新" in got
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_contract_party_glued_to_surname(engine):
+    # 运营/方伍/经理: 方 closes the party (运营方), 伍 is the surname before a title
+    assert _persons_r2("这件事请冀书记和运营方伍经理再谈一次。", engine) == ["冀", "伍"]
+    # after a plain noun 方 stays the surname
+    assert _persons_r2("互助群负责人方桂英；志愿者队长钱明。", engine)[0] == "方桂英"

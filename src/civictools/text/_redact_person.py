@@ -420,17 +420,24 @@ class _PersonFinder:
         """A unit whose last character jieba glued to the surname ("城管/科郑/浩然",
         "203/室储/先生"): the unit name, else None."""
         t = self.tokens
-        if i < 2 or t.start_of[i] != i - 1 or t.end_of[i] != i + 1:
+        if i < 2 or t.start_of[i] != i - 1:
+            return None
+        # jieba may also read the unit's last character into the whole name ("城建/科晏平")
+        if t.end_of[i] != i + 1 and not (t.end_of[i] <= i + 3 and t.is_nr(i - 1, t.end_of[i])):
             return None
         c = self.text[i - 1]
         if c == "室":
             return self.text[i - 2 : i] if self.text[i - 2].isdigit() else None
-        if c not in _UNIT_SUFFIX or c == "心":
+        if (c not in _UNIT_SUFFIX and c != "方") or c == "心":
             return None
         s = t.start_of[i - 2]
         if s < 0 or t.end_of[i - 2] != i - 1 or i - 1 - s < 2:
             return None
         flag = t.flag_at.get(s, (0, ""))[1]
+        if c == "方":
+            # a party of a contract ("运营/方伍/经理"): the word before is a verbal noun of
+            # an activity; after a plain noun 方 is the surname ("负责人/方桂/英")
+            return self.text[s:i] if flag == "vn" else None
         return self.text[s:i] if flag[:1] in ("n", "j") and not flag.startswith("nr") else None
 
     def verb_at(self, e: int) -> str | None:
@@ -790,7 +797,11 @@ class _PersonFinder:
         short = False
         if not title and (tier == 1 or self.left_role(i)) and self.short_title_at(k):
             title, short = self.text[k], True  # 刘工, 王总, (保洁员)凤姐
-        if not title or not left_ok or self.tokens.inside_word(i) or not self.free(i, k):
+        if title and tier == 1 and len(title) >= 2 and self.tokens.boundary_at(k) and self.glued_unit(i):
+            left_ok = True  # "运营/方伍/经理": jieba glued the party's last character to the surname
+        elif not title or not left_ok or self.tokens.inside_word(i):
+            return None
+        if not self.free(i, k):
             return None
         if tier >= 2 and not short and not self.weak_surname_title_ok(i, k, title):
             return None
