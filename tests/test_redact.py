@@ -618,3 +618,10 @@ def test_person_contract_party_glued_to_surname(engine):
     assert _persons_r2("这件事请冀书记和运营方伍经理再谈一次。", engine) == ["冀", "伍"]
     # after a plain noun 方 stays the surname
     assert _persons_r2("互助群负责人方桂英；志愿者队长钱明。", engine)[0] == "方桂英"
+
+
+@pytest.mark.parametrize("engine", _ENGINES_R2)
+def test_person_unit_character_cut_off_before_word_like_surname(engine):
+    text = "列席：街道城管科习文涛，物业公司饶明。\n二、习文涛表示，下月动工。"
+    got = _persons_r2(text, engine)
+    assert got.count("习文涛") == 2 and "饶明" in got

@@ -405,6 +405,13 @@ class _PersonFinder:
         if i < 2:
             return None
         s = self.tokens.start_of[i - 1]
+        if s == i - 1 and self.text[i - 1] in _UNIT_SUFFIX and self.text[i - 1] != "心" and i >= 3:
+            # the unit character cut off on its own ("城管/科/习文涛")
+            p = self.tokens.start_of[i - 2]
+            flag = self.tokens.flag_at.get(p, (0, ""))[1] if p >= 0 else ""
+            if self.tokens.end_of[i - 2] == i - 1 and i - 1 - p >= 2 and flag[:1] == "n" and not flag.startswith("nr"):
+                return self.text[p:i]
+            return None
         if s < 0 or self.tokens.end_of[i - 1] != i or i - s < 2:
             return None
         flag = self.tokens.flag_at.get(s, (0, ""))[1]
