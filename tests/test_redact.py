@@ -558,6 +558,8 @@ _ENGINES_R2 = ["jieba", "rjieba"]
         ("网格员李强常来帮忙。", ["李强"]),
         # a noun-like given name glued by jieba to what follows ("包国/平住/在")
         ("她和丈夫包国平住在5号楼。", ["包国平"]),
+        ("72岁的屠长根边修雨棚边说，这活他干了一辈子。", ["屠长根"]),
+        ("她的妻子余慧拨打了社区电话。", ["余慧"]),
     ],
 )
 def test_person_round2_cues(text, expected, engine):

@@ -1063,8 +1063,11 @@ class _PersonFinder:
             return False
         tagger = _tagger(self.engine)
         given = tagger(self.text[k : k + 2])
-        # a plain noun only: an unknown pair is tagged nr by guess ("余慧/拨打": 慧拨 nr)
-        if len(given) != 1 or given[0][1] != "n":
+        if len(given) != 1:
+            return False
+        # a plain noun (国平, 守田); a name-like pair (长根 ns) only when jieba's word across
+        # the cut is no verb: an unknown pair is tagged nr by guess ("余慧/拨打": 慧拨 nr)
+        if given[0][1] != "n" and not (flag[:1] != "v" and self._given_is_name(self.text[k : k + 2], loose=True)):
             return False
         rest = tagger(self.text[k + 2 : k + 8])
         return bool(rest) and rest[0][1][:1] in ("v", "d", "p")
