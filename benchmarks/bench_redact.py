@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     for engine in _engines():
         civictools_predict("预热", engine)  # load dictionaries outside the timed loop
     jieba_nr("预热")
-    for split in ("dev", "heldout", "fresh", "contact", "blind", "blind2", "all"):
+    for split in ("dev", "heldout", "fresh", "contact", "blind", "blind2", "blind3", "all"):
         recs = [r for r in gold if split == "all" or r["split"] == split]
         if not recs:
             continue

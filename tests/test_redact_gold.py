@@ -41,7 +41,7 @@ def test_size_and_styles():
     styles = {r["style"] for r in GOLD}
     assert {"news", "minutes"} <= styles
     splits = {r["split"] for r in GOLD}
-    assert {"dev", "heldout", "fresh", "contact"} <= splits
+    assert {"dev", "heldout", "fresh", "contact", "blind", "blind2", "blind3"} <= splits
     for kind in REDACT_KINDS:
         assert any(e["kind"] == kind for r in GOLD for e in r["entities"]), kind
 
@@ -84,7 +84,7 @@ def _score(records, kind, engine="auto"):
 
 
 @pytest.mark.parametrize("engine", ["rjieba", "jieba"])
-@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "contact"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "fresh", "contact", "blind", "blind2", "blind3"])
 def test_person_quality_bar(split, engine):
     # The bar: person recall >= 0.95 and precision >= 0.90 (exact spans).
     if engine == "rjieba":

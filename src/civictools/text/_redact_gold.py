@@ -38,6 +38,7 @@ _SPLIT_FILES = (
     ("contact", "passages_contact.txt"),
     ("blind", "passages_blind.txt"),
     ("blind2", "passages_blind2.txt"),
+    ("blind3", "passages_blind3.txt"),
 )
 
 
