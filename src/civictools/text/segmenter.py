@@ -405,7 +405,7 @@ class Segmenter:
     ) -> list[list[str]]:
         """Segment many texts, optionally in ``n_jobs`` processes.
 
-        With ``n_jobs > 1`` the texts are split into chunks of about 200,000
+        With ``n_jobs > 1`` the texts are split into chunks of about 100,000
         characters; ``n_jobs - 1`` forked workers (spawned on systems without
         fork) take chunks from the front and the calling process takes them
         from the back, unpacking the workers' results between its own chunks,
@@ -730,7 +730,7 @@ def _progress(total: int, progress: bool) -> Any:
 #: it with the ten times slower jieba engine): small enough that the last
 #: chunk, which nobody can share, is a short tail (~20-60 ms), large enough
 #: that claiming and sending chunks costs nothing measurable
-_CHUNK_CHARS = 200_000
+_CHUNK_CHARS = 100_000
 
 
 def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int, int]]:
@@ -760,6 +760,26 @@ def _worker_loop(
     seg: Segmenter, docs: list[str], chunks: list[tuple[int, int]], front: Any, back: Any,
     lock: Any, conn: Any,
 ) -> None:
+    import queue
+    import threading
+
+    # Results go out through a sender thread: a plain conn.send blocks while the
+    # pipe is full, i.e. while the calling process is busy cutting its own chunk,
+    # and the worker would idle for that long (measured: ~30 % of its time).
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def sender() -> None:
+        while True:
+            msg = outbox.get()
+            try:
+                conn.send(msg)
+            except Exception:  # noqa: BLE001 - the parent is gone; nothing to report to
+                return
+            if msg is None or isinstance(msg, BaseException):
+                return
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
     try:
         while True:
             with lock:
@@ -768,12 +788,12 @@ def _worker_loop(
                 i = front.value
                 front.value += 1
             lo, hi = chunks[i]
-            conn.send((i, _pack([seg.cut(t) for t in docs[lo:hi]], docs[lo:hi])))
-        conn.send(None)
+            outbox.put((i, _pack([seg.cut(t) for t in docs[lo:hi]], docs[lo:hi])))
+        outbox.put(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-        with contextlib.suppress(Exception):
-            conn.send(TextError(f"cut_many worker failed: {type(exc).__name__}: {exc}"))
+        outbox.put(TextError(f"cut_many worker failed: {type(exc).__name__}: {exc}"))
     finally:
+        thread.join()
         conn.close()
 
 
