@@ -9,7 +9,10 @@ Prints, in one run and side by side with the peer (jieba 0.42.1):
 3. identity rate of the jieba and rjieba engines loaded with the same dictionaries;
 4. throughput of Segmenter.cut_many against jieba.lcut on the same text (ratio);
 5. n_jobs=2 against n_jobs=1 on a ~20 MB corpus (ratio);
-6. warm start-up time and memory (RSS delta) per Segmenter, in fresh processes.
+6. warm start-up time and memory (RSS delta) per Segmenter, in fresh processes;
+7. where the time of n_jobs=2 goes with rjieba: cutting, packing the tokens in a
+   worker and unpacking them in the caller ("joined" and "codes"), and two processes
+   cutting halves with nothing sent back (the ceiling of two cores).
 The machine is shared: trust the ratios more than the seconds.
 """
 
@@ -266,6 +269,58 @@ def startup_memory() -> None:
     print(f"peer jieba.Tokenizer().initialize(): {float(out[0]):.2f} s; RSS +{float(out[1]):.0f} MiB")
 
 
+def transport(demo: list[str], mb: float) -> None:
+    import multiprocessing as mp
+    import pickle
+
+    from civictools.text import segmenter as segmod
+
+    seg = Segmenter()
+    section(f"7. cost of returning tokens from a worker, {mb:.0f} MB, {seg.engine} engine")
+    docs = corpus_of(demo, mb)
+
+    def clock(fn):
+        t = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t, out
+
+    if "fork" in mp.get_all_start_methods():  # first, while the heap is small
+        ctx = mp.get_context("fork")
+        half = len(docs) // 2
+
+        def work(lo: int, hi: int) -> None:
+            for d in docs[lo:hi]:
+                seg.cut(d)
+
+        t_one, _ = clock(lambda: work(0, len(docs)))
+
+        def two() -> None:
+            procs = [ctx.Process(target=work, args=a) for a in ((0, half), (half, len(docs)))]
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join()
+
+        t_two, _ = clock(two)
+        print(f"two processes cutting halves, nothing sent back: {t_one:.2f} s -> {t_two:.2f} s, {t_one / t_two:.2f}x")
+
+    t_cut, cut = clock(lambda: [seg.cut(d) for d in docs])
+    n_tok = sum(map(len, cut))
+    print(f"cut: {t_cut:.2f} s, {n_tok:,} tokens, {t_cut / n_tok * 1e9:.0f} ns per token")
+    saved = segmod._PACKING
+    try:
+        for packing in ("joined", "codes"):
+            segmod._PACKING = packing
+            fresh = [seg.cut(d) for d in docs]  # fresh strings, as a worker has them
+            t_pack, blob = clock(lambda: pickle.dumps(segmod._pack(fresh, docs), protocol=5))
+            t_unpack, back = clock(lambda: segmod._unpack(pickle.loads(blob), len(docs)))
+            assert back == cut
+            print(f"{packing:6s}: worker packs + pickles {t_pack:.2f} s ({t_pack / n_tok * 1e9:.0f} ns/token), "
+                  f"caller unpickles + unpacks {t_unpack:.2f} s ({t_unpack / n_tok * 1e9:.0f} ns/token)")
+    finally:
+        segmod._PACKING = saved
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="1 MB throughput and 4 MB parallel corpora")
@@ -280,6 +335,7 @@ def main() -> int:
     parallel(demo, 4.0 if args.quick else 20.0, 1 if args.quick else 3)
     parallel(demo, 1.0 if args.quick else 2.0, 1 if args.quick else 2, engine="jieba")
     startup_memory()
+    transport(demo, 2.0 if args.quick else 10.0)
     return 0
 
 

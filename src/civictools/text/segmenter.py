@@ -437,22 +437,21 @@ class Segmenter:
         # chunks it unpacks whatever the workers have sent. Nobody waits while
         # work is left, and the unpacking overlaps with the workers' cutting.
         size = _CHUNK_CHARS if self.engine == "rjieba" else _CHUNK_CHARS // 10
-        chunks = _chunk_range(docs, 0, len(docs), size)
+        chunks = _chunk_range(docs, size)
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
         front = ctx.Value("i", 0, lock=False)
         back = ctx.Value("i", len(chunks), lock=False)
         lock = ctx.Lock()
         results: list[list[list[str]] | None] = [None] * len(chunks)
-        # forked workers read the texts from the inherited list; spawned ones get them pickled
-        shared = docs if method == "fork" else None
+        # forked workers read the texts from inherited memory; spawned ones get them pickled
         pipes = []
         procs = []
         for _ in range(n_jobs - 1):
             recv, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(
                 target=_worker_loop,
-                args=(self, shared if shared is not None else docs, chunks, front, back, lock, send),
+                args=(self, docs, chunks, front, back, lock, send),
                 daemon=True,
             )
             proc.start()
@@ -733,26 +732,26 @@ def _progress(total: int, progress: bool) -> Any:
 _CHUNK_CHARS = 100_000
 
 
-def _chunk_range(docs: list[str], lo: int, hi: int, size: int) -> list[tuple[int, int]]:
+def _chunk_range(docs: list[str], size: int) -> list[tuple[int, int]]:
     out = []
-    start = lo
+    start = 0
     acc = 0
-    for i in range(lo, hi):
-        acc += len(docs[i])
+    for i, d in enumerate(docs):
+        acc += len(d)
         if acc >= size:
             out.append((start, i + 1))
             start = i + 1
             acc = 0
-    if start < hi:
-        out.append((start, hi))
+    if start < len(docs):
+        out.append((start, len(docs)))
     return out
 
 
 #: how workers send tokens back: "joined" (one separator-joined string that the
 #: parent splits again) or "codes" (first-occurrence codes, rebuilt by indexing).
-#: Measured on 10 MB with rjieba (benchmarks/bench_segment.py): joined costs the
-#: worker 0.12 s and the parent 0.25 s; codes cost the worker 0.43 s (hashing
-#: every fresh token) and the parent 0.13 s, so "joined" wins on 2 cores.
+#: Section 7 of benchmarks/bench_segment.py times both on 10 MB with rjieba:
+#: joined costs the worker ~0.12 s and the parent ~0.25 s; codes cost the worker
+#: ~0.43 s (hashing every fresh token) and the parent ~0.13 s, so "joined" wins.
 _PACKING = "joined"
 
 
@@ -765,7 +764,7 @@ def _worker_loop(
 
     # Results go out through a sender thread: a plain conn.send blocks while the
     # pipe is full, i.e. while the calling process is busy cutting its own chunk,
-    # and the worker would idle for that long (measured: ~30 % of its time).
+    # and the worker would idle for that long.
     outbox: queue.SimpleQueue = queue.SimpleQueue()
 
     def sender() -> None:

@@ -55,6 +55,22 @@ def units_of(doc: pd.Series) -> list[tuple[int, int, str]]:
     return res
 
 
+def _draw(pool: pd.DataFrame, sizes: dict[str, int], rng: np.random.Generator) -> pd.DataFrame:
+    """Draw ``sizes[kind]`` units of each kind without replacement, in corpus order."""
+    picked = []
+    for kind, n in sizes.items():
+        sub = pool[pool["kind"] == kind]
+        idx = rng.choice(len(sub), size=min(n, len(sub)), replace=False)
+        picked.append(sub.iloc[np.sort(idx)])
+    return pd.concat(picked).sort_values(["doc_id", "start"], ignore_index=True)
+
+
+def _test_third(n: int, rng: np.random.Generator) -> np.ndarray:
+    split = np.array(["dev"] * n, dtype=object)
+    split[rng.choice(n, size=n // 3, replace=False)] = "test"
+    return split
+
+
 def main(out: str) -> None:
     docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
     rows = []
@@ -64,16 +80,9 @@ def main(out: str) -> None:
                              text=d["text"][s:e]))
     pool = pd.DataFrame(rows)
     rng = np.random.default_rng(SEED)
-    picked = []
-    for kind, n in N_UNITS.items():
-        sub = pool[pool["kind"] == kind]
-        idx = rng.choice(len(sub), size=min(n, len(sub)), replace=False)
-        picked.append(sub.iloc[np.sort(idx)])
-    gold = pd.concat(picked).sort_values(["doc_id", "start"], ignore_index=True)
+    gold = _draw(pool, N_UNITS, rng)
     gold.insert(1, "unit_id", [f"{d}#{s}-{e}" for d, s, e in zip(gold["doc_id"], gold["start"], gold["end"])])
-    split = np.array(["dev"] * len(gold), dtype=object)
-    split[rng.choice(len(gold), size=len(gold) // 3, replace=False)] = "test"
-    gold["split"] = split
+    gold["split"] = _test_third(len(gold), rng)
     gold.to_csv(out, index=False, encoding="utf-8")
     print(f"{len(pool)} eligible units; {len(gold)} drawn: {gold['kind'].value_counts().to_dict()}")
 
@@ -102,15 +111,8 @@ def main_batch2(existing: str, out: str) -> None:
                                  start=s, end=e, text=d["text"][s:e]))
     pool = pd.DataFrame(rows)
     rng = np.random.default_rng(SEED_2)
-    picked = []
-    for kind, n in N_UNITS_2.items():
-        sub = pool[pool["kind"] == kind]
-        idx = rng.choice(len(sub), size=min(n, len(sub)), replace=False)
-        picked.append(sub.iloc[np.sort(idx)])
-    new = pd.concat(picked).sort_values(["doc_id", "start"], ignore_index=True)
-    split = np.array(["dev"] * len(new), dtype=object)
-    split[rng.choice(len(new), size=len(new) // 3, replace=False)] = "test"
-    new["split"] = split
+    new = _draw(pool, N_UNITS_2, rng)
+    new["split"] = _test_third(len(new), rng)
     new["batch"] = 2
     new.to_csv(out, index=False, encoding="utf-8")
     print(f"{len(pool)} units not yet drawn; {len(new)} drawn: {new['kind'].value_counts().to_dict()}")
