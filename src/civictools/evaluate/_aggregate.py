@@ -31,7 +31,7 @@ from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
 from civictools.evaluate._mboot import multiplier_bootstrap
-from civictools.evaluate._results import ResultMixin, Summary, format_number
+from civictools.evaluate._results import ResultMixin, Summary, format_number, plot_estimates
 
 __all__ = ["aggregate_att_gt", "AggregateResult"]
 
@@ -132,33 +132,12 @@ class AggregateResult(ResultMixin):
         ``truth``: a DataFrame with columns ``level`` (or ``event_time``) and ``att``
         drawn as a dashed line. Returns the Axes.
         """
-        import matplotlib.pyplot as plt
-
-        from civictools.viz import setup_chinese_font
-
-        setup_chinese_font()
         if self.kind == "simple":
             raise EstimationError("nothing to plot for kind='simple' (a single number)")
-        tab = self.tidy()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 3.8))
-        x = tab["level"].to_numpy(dtype=float)
-        est = tab["estimate"].to_numpy()
-        ax.axhline(0.0, color="0.6", lw=0.8)
-        if self.kind == "dynamic":
-            ax.axvline(-0.5, color="0.6", lw=0.8, ls=":")
-        ax.errorbar(x, est, yerr=[est - tab["conf_low"].to_numpy(), tab["conf_high"].to_numpy() - est],
-                    fmt="o", color=color, capsize=3, lw=1.2, ms=4, label=label or "Callaway-Sant'Anna")
-        if truth is not None:
-            col = "level" if "level" in truth.columns else "event_time"
-            tr = truth.sort_values(col)
-            ax.plot(tr[col], tr["att"], color="k", ls="--", lw=1, label="真实值 / truth")
         xl = {"dynamic": "相对处理时期 / event time", "group": "处理批次 / cohort", "calendar": "时期 / period"}[self.kind]
-        ax.set_xlabel(xl)
-        ax.set_ylabel("ATT")
-        ax.set_title(f"{_TITLE[self.kind]}: {self.outcome}", fontsize=10)
-        ax.legend(fontsize=8)
-        return ax
+        return plot_estimates(ax, self.tidy(), x="level", marker="o", color=color,
+                              label=label or "Callaway-Sant'Anna", truth=truth, xlabel=xl,
+                              title=f"{_TITLE[self.kind]}: {self.outcome}", ref_line=self.kind == "dynamic")
 
 
 def _wif(keepers: np.ndarray, pg: np.ndarray, weights_ind: np.ndarray, G: np.ndarray, group: np.ndarray) -> np.ndarray:

@@ -9,7 +9,9 @@ They share:
 * :class:`Summary` -- a deterministic printable/HTML summary (no dates, no ids);
 * :class:`DropLog` -- counts rows removed and why, warns with
   :class:`~civictools.errors.DataDroppedWarning`, and yields the ``.dropped`` frame;
-* :class:`ResultMixin` -- ``__repr__`` and ``_repr_html_`` from ``summary()``.
+* :class:`ResultMixin` -- ``__repr__`` and ``_repr_html_`` from ``summary()``;
+* :func:`plot_estimates` -- the estimates-with-intervals plot of the aggregation,
+  Sun-Abraham and imputation results.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "tidy_frame",
     "format_number",
     "format_p",
+    "plot_estimates",
     "Summary",
     "DropLog",
     "ResultMixin",
@@ -244,6 +247,42 @@ class DropLog:
         return pd.DataFrame(self._records, columns=["reason", "count"]).astype(
             {"reason": object, "count": "int64"}
         )
+
+
+def plot_estimates(ax, tab: pd.DataFrame, *, x: str, marker: str, color: str, label: str | None,
+                   truth: pd.DataFrame | None, xlabel: str, title: str, ref_line: bool = False,
+                   ref_points: Sequence[float] = ()):
+    """Estimates of ``tab`` (columns ``x``, estimate, conf_low, conf_high) with intervals.
+
+    ``ref_line`` draws the dotted line between leads and lags; ``ref_points`` are
+    reference periods drawn as hollow markers at 0; ``truth`` (``level`` or
+    ``event_time`` and ``att``) is drawn as a dashed line. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from civictools.viz import setup_chinese_font
+
+    setup_chinese_font()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.8))
+    xs = tab[x].to_numpy(dtype=float)
+    est = tab["estimate"].to_numpy()
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    if ref_line:
+        ax.axvline(-0.5, color="0.6", lw=0.8, ls=":")
+    ax.errorbar(xs, est, yerr=[est - tab["conf_low"].to_numpy(), tab["conf_high"].to_numpy() - est],
+                fmt=marker, color=color, capsize=3, lw=1.2, ms=4, label=label)
+    if len(ref_points):
+        ax.plot(list(ref_points), [0.0] * len(ref_points), marker, mfc="white", color=color)
+    if truth is not None:
+        col = "level" if "level" in truth.columns else "event_time"
+        tr = truth.sort_values(col)
+        ax.plot(tr[col], tr["att"], color="k", ls="--", lw=1, label="真实值 / truth")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("ATT")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    return ax
 
 
 def drop_notes(dropped: pd.DataFrame) -> list[str]:

@@ -44,7 +44,9 @@ import pandas as pd
 from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
-from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, tidy_frame
+from civictools.evaluate._results import (
+    DropLog, ResultMixin, drop_notes, Summary, format_number, plot_estimates, tidy_frame,
+)
 
 __all__ = ["did_imputation", "ImputationResult"]
 
@@ -110,29 +112,10 @@ class ImputationResult(ResultMixin):
 
     def plot(self, ax=None, truth: pd.DataFrame | None = None, color: str = "C4", label: str = "BJS imputation"):
         """Event-time estimates with intervals. Returns the Axes."""
-        import matplotlib.pyplot as plt
-
-        from civictools.viz import setup_chinese_font
-
-        setup_chinese_font()
         tab = self.tidy()
-        tab = tab[tab["term"] != "overall"]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 3.8))
-        x = tab["event_time"].to_numpy(dtype=float)
-        est = tab["estimate"].to_numpy()
-        ax.axhline(0.0, color="0.6", lw=0.8)
-        ax.errorbar(x, est, yerr=[est - tab["conf_low"], tab["conf_high"] - est], fmt="D", color=color,
-                    capsize=3, lw=1.2, ms=4, label=label)
-        if truth is not None:
-            col = "level" if "level" in truth.columns else "event_time"
-            tr = truth.sort_values(col)
-            ax.plot(tr[col], tr["att"], color="k", ls="--", lw=1, label="真实值 / truth")
-        ax.set_xlabel("相对处理时期 / event time")
-        ax.set_ylabel("ATT")
-        ax.set_title(f"BJS imputation: {self.outcome}", fontsize=10)
-        ax.legend(fontsize=8)
-        return ax
+        return plot_estimates(ax, tab[tab["term"] != "overall"], x="event_time", marker="D", color=color,
+                              label=label, truth=truth, xlabel="相对处理时期 / event time",
+                              title=f"BJS imputation: {self.outcome}")
 
 
 class _FirstStage:

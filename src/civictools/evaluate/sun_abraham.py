@@ -38,7 +38,9 @@ import pandas as pd
 from civictools.evaluate._lazy import stats
 
 from civictools.errors import EstimationError
-from civictools.evaluate._results import DropLog, ResultMixin, drop_notes, Summary, format_number, tidy_frame
+from civictools.evaluate._results import (
+    DropLog, ResultMixin, drop_notes, Summary, format_number, plot_estimates, tidy_frame,
+)
 from civictools.evaluate.twfe import _VCOV_TYPES, TWFEResult, _check_columns, _fit_design, _make_result, _prepare
 
 __all__ = ["sun_abraham", "SunAbrahamResult"]
@@ -105,30 +107,9 @@ class SunAbrahamResult(ResultMixin):
 
     def plot(self, ax=None, truth: pd.DataFrame | None = None, color: str = "C2", label: str = "Sun-Abraham"):
         """Event-study plot of the IW estimates (reference period drawn at 0). Returns the Axes."""
-        import matplotlib.pyplot as plt
-
-        from civictools.viz import setup_chinese_font
-
-        setup_chinese_font()
-        tab = self.tidy()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 3.8))
-        x = tab["event_time"].to_numpy(dtype=float)
-        est = tab["estimate"].to_numpy()
-        ax.axhline(0.0, color="0.6", lw=0.8)
-        ax.axvline(-0.5, color="0.6", lw=0.8, ls=":")
-        ax.errorbar(x, est, yerr=[est - tab["conf_low"], tab["conf_high"] - est], fmt="s", color=color,
-                    capsize=3, lw=1.2, ms=4, label=label)
-        ax.plot(list(self.ref), [0.0] * len(self.ref), "s", mfc="white", color=color)
-        if truth is not None:
-            col = "level" if "level" in truth.columns else "event_time"
-            tr = truth.sort_values(col)
-            ax.plot(tr[col], tr["att"], color="k", ls="--", lw=1, label="真实值 / truth")
-        ax.set_xlabel("相对处理时期 / event time")
-        ax.set_ylabel("ATT")
-        ax.set_title(f"Sun-Abraham: {self.outcome}", fontsize=10)
-        ax.legend(fontsize=8)
-        return ax
+        return plot_estimates(ax, self.tidy(), x="event_time", marker="s", color=color, label=label,
+                              truth=truth, xlabel="相对处理时期 / event time",
+                              title=f"Sun-Abraham: {self.outcome}", ref_line=True, ref_points=self.ref)
 
 
 def _term(g: int, e: int) -> str:
