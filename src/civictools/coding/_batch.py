@@ -35,6 +35,7 @@ from civictools.coding._matcher import (
     _RULE_NAMES,
     _TRAP,
     CompiledCodebook,
+    _automaton,
     _context_hit,
     _negated,
     _regex_spans,
@@ -102,7 +103,7 @@ class _Tables:
         self.is_ctx[[index[x] for x in ctx_lits if x]] = True
         self.is_cue = np.zeros(len(lits), dtype=bool)
         self.is_cue[[index[x] for x in cues if x]] = True
-        self.find_all = _fast_automaton(lits) if lits else None
+        self.find_all = _automaton(lits, dfa=True) if lits else None
         # context rules as a table: (rules id, literal, side) -> the widest window, so that a
         # literal occurrence decides a candidate without running the rules
         self.ctx_python = "" in ctx_lits  # an empty literal is in every window: run the rules
@@ -141,20 +142,6 @@ class _Tables:
         if not rules:
             return -1
         return self._rules_id.get(id(rules), -2)  # -2: checked by running the rules
-
-
-def _fast_automaton(patterns: list[str]):
-    """All overlapping matches; a DFA (ahocorasick_rs) scans about twice as fast as the NFA
-    (kept for codebooks of up to 20,000 literals, where its memory stays small)."""
-    try:
-        import ahocorasick_rs
-    except ImportError:
-        from civictools.coding._matcher import _automaton
-
-        return _automaton(patterns)
-    kw = {"implementation": ahocorasick_rs.Implementation.DFA} if len(patterns) <= 20_000 else {}
-    ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard, **kw)
-    return lambda text: ac.find_matches_as_indexes(text, overlapping=True)
 
 
 def _max_width(pattern: str) -> int:

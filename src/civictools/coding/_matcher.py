@@ -372,19 +372,21 @@ class CompiledCodebook:
         return extra
 
 
-def _automaton(patterns: list[str]) -> Callable[[str], list[tuple[int, int, int]]]:
+def _automaton(patterns: list[str], dfa: bool = False) -> Callable[[str], list[tuple[int, int, int]]]:
     """A function text -> [(pattern index, start, end), ...], all overlapping matches.
 
     Order: by end position, the longest pattern first at equal ends (as the automaton reports
     them). ahocorasick_rs (compiled, returns the whole list in one call) when installed, else
-    pyahocorasick.
+    pyahocorasick. ``dfa=True`` builds ahocorasick_rs's DFA for up to 20,000 patterns: about
+    twice as fast on long texts (the batch matcher's joined units), slower to build.
     """
     try:
         import ahocorasick_rs
     except ImportError:
         ahocorasick_rs = None
     if ahocorasick_rs is not None:
-        ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+        kw = {"implementation": ahocorasick_rs.Implementation.DFA} if dfa and len(patterns) <= 20_000 else {}
+        ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard, **kw)
         return partial(ac.find_matches_as_indexes, overlapping=True)
     import ahocorasick
 
