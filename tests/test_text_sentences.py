@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import pytest
 
 from civictools import TextError, paragraph_spans, sentence_spans, split_paragraphs, split_sentences
@@ -63,3 +64,26 @@ def test_non_text_rejected():
         sentence_spans(None)
     with pytest.raises(TextError):
         paragraph_spans(3)
+
+
+def test_paragraph_spans_match_line_by_line_trimming():
+    # the one-regex version against the plain definition: every non-blank line,
+    # white space (str.isspace, so also \u3000, \x0b, \x1c and friends) trimmed
+    import random
+
+    def reference(text):
+        out, pos = [], 0
+        for line in re.split(r"(\r|\n)", text):
+            if line not in ("\r", "\n"):
+                lead = len(line) - len(line.lstrip())
+                body = line.strip()
+                if body:
+                    out.append((pos + lead, pos + lead + len(body)))
+            pos += len(line)
+        return out
+
+    alphabet = ["社", "工", "站", "。", "a", "1", " ", "\u3000", "\t", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\r", "\n", "\r\n"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert paragraph_spans(text) == reference(text), repr(text)
