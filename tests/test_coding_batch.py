@@ -277,3 +277,111 @@ def test_sorted_rows_equal_for_whole_demo_scan(demo, seg):
     assert flat(got, 0) == flat(ref, 0) and flat(got, 1) == flat(ref, 1)
     _assert_same(got, ref, texts)
     assert np.mean([len(h) > 0 for h, _ in ref]) > 0.2
+
+
+# -- the helpers behind the speed-ups, each against its simple form -----------------------
+def test_white_space_regex_is_str_isspace():
+    # _batch._joined_marks finds white space with \s and relies on it being str.isspace
+    import re
+    import sys
+
+    rx = re.compile(r"\s")
+    assert all((rx.match(chr(c)) is not None) == chr(c).isspace() for c in range(sys.maxunicode + 1))
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_cut_of_joined_units_is_the_units_cuts(demo, engine):
+    # _matcher._joinable: one cut of the units joined by the separator gives every unit's
+    # words, the separator a word between them
+    from civictools.coding._matcher import _joinable
+    from civictools.text import paragraph_spans
+
+    s = Segmenter(engine=engine)
+    joinable = _joinable(s)
+    assert joinable("\x00") and not joinable(" ") and not joinable("a") and not joinable("社")
+    texts = [t[a:b] for t in demo["text"].iloc[::2] for a, b in paragraph_spans(t)]
+    texts += [t.replace("\x00", "") for t in _texts(300, seed=8)] + ["乡镇（街道）社工站", "社工站 ", " 2024abc"]
+    joined = s.cut("\x00".join(texts))
+    each = [w for i, t in enumerate(texts) for w in (["\x00"] if i else []) + s.cut(t)]
+    assert joined == each
+    # a separator inside a protected word would let a match run across units
+    assert not joinable("（") and _joinable(Chars()) is None
+
+
+class Chars:  # a segmenter with tokenize only: every character a token, except 党委
+    def tokenize(self, text):
+        out, i = [], 0
+        while i < len(text):
+            n = 2 if text.startswith("党委", i) else 1
+            out.append((text[i:i + n], i, i + n))
+            i += n
+        return out
+
+
+def test_joined_marks_equal_unit_boundaries(seg):
+    # every boundary _bounds_from_words gives a unit, and no other position, white space
+    # (left out by cut) included
+    from civictools.coding._batch import _joined_marks
+
+    bounds = boundary_function(seg)
+    texts = _texts(400, seed=9) + [" 社区  网格员\t入户 ", "\u3000党委\u3000", "  ", "abc def"]
+    texts = [t for t in texts if "\x00" not in t]
+    units = np.array([i for i, t in enumerate(texts) if t and i % 3], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]]).astype(np.int64)
+    n = int(starts[-1]) + len(texts[-1])
+    marks = np.zeros(n + 1, dtype=bool)
+    assert _joined_marks(texts, units, starts, marks, seg.cut, "\x00")
+    want = np.zeros(n + 1, dtype=bool)
+    for u in units.tolist():
+        want[[starts[u] + b for b in bounds(texts[u])]] = True
+    assert np.array_equal(marks, want)
+    # words that do not spell the text: refused, marks untouched
+    bad = np.zeros(n + 1, dtype=bool)
+    assert not _joined_marks(texts, units, starts, bad, lambda t: [t.upper()], "\x00") and not bad.any()
+
+
+@pytest.mark.parametrize("pattern", [
+    "[^。；\n]{0,50}[^。；\n]{0,50}(?:手机号?|电话|微信)[：:\\s]?(?:1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})[^。\n]{0,20}",
+    "[^。；：\n]{0,50}等(?:方面的)?(?:问题|需求|矛盾)(?:比较|较为)?突出",
+    "[0-9]{1,3}[^。]{0,5}(?:党委|党员)",
+    "(?:党委|党员)+[^。]{0,3}",
+])
+def test_regex_prefilter_changes_no_result(pattern, monkeypatch):
+    # _regex_spans skips windows where the regex without its leading repeats finds
+    # nothing; the spans equal a plain finditer over the whole text and the windowed search
+    # without the prefilter
+    import civictools.coding._matcher as m
+
+    rx = m.check_regex(pattern)
+    rng = random.Random(13)
+    frags = FRAGMENTS + ["电话", "手机号", "微信：", "13900001234", "0571-88886666", "等", "方面的", "问题",
+                         "需求", "突出", "较为", "12"]
+    texts = ["".join(rng.choice(frags) for _ in range(rng.randint(0, 40))) for _ in range(800)]
+    texts += ["联系人王芳电话13900001234。", "居民反映停车难等问题较为突出；"]
+    shell = CompiledCodebook.__new__(CompiledCodebook)  # only to register the regex as compile does
+    shell._n_req, shell._add = 0, lambda key, entry: None
+    rid, width = shell._register_required(pattern)
+    lits = m.required_literals(pattern)
+
+    def spans(text, use_pre):
+        req = {rid: sorted(i for x in lits for i in _find_all(text, x))} if rid >= 0 else {}
+        if not use_pre:
+            monkeypatch.setitem(m._PREFILTERS, rx, None)
+        else:
+            m._PREFILTERS.pop(rx, None)
+        return list(m._regex_spans(rx, text, rid, width, req))
+
+    n_found = 0
+    for t in texts:
+        full = [(x.start(), x.end()) for x in rx.finditer(t) if x.end() > x.start()]
+        assert spans(t, True) == spans(t, False) == full, t
+        n_found += bool(full)
+    m._PREFILTERS.pop(rx, None)
+    assert n_found >= 1 and (m._prefilter(rx) is None) == pattern.startswith("(")  # nothing but repeats
+
+
+def _find_all(text, x):
+    i = text.find(x)
+    while i >= 0:
+        yield i
+        i = text.find(x, i + 1)
