@@ -385,3 +385,30 @@ def _find_all(text, x):
     while i >= 0:
         yield i
         i = text.find(x, i + 1)
+
+
+def test_unit_metadata_equals_a_merge_on_doc_id(demo):
+    # coder._with_meta takes each unit's document row; a many-to-one merge on doc_id is
+    # the simple form (and the path for column names that collide)
+    from civictools.coding.coder import _with_meta
+
+    rng = np.random.default_rng(4)
+    base = demo.head(40).reset_index(drop=True)
+    frames = [
+        ("doc_id", base),
+        ("doc_id", base.assign(doc_id=range(500, 540), n=rng.integers(0, 9, 40),
+                               cat=pd.Categorical(rng.choice(["甲", "乙"], 40)),
+                               day=pd.date_range("2024-01-01", periods=40), x=np.where(rng.random(40) < .3, np.nan, 1.0))
+         .iloc[::2]),  # a gap in the index, as after dropping empty documents
+        ("id", base.rename(columns={"doc_id": "id"}).assign(id=lambda d: d["id"].astype(object))),
+        ("id", base.rename(columns={"doc_id": "id"}).assign(start=1)),  # a name collision: merged
+    ]
+    for id_col, docs in frames:
+        upos = sorted(rng.integers(0, len(docs), 120).tolist())
+        ids = docs[id_col].tolist()
+        units = pd.DataFrame({"unit_id": [f"{ids[i]}#p{k}" for k, i in enumerate(upos)], "doc_id": [ids[i] for i in upos],
+                              "unit_no": range(len(upos)), "text": ["文"] * len(upos), "start": 0, "end": 1})
+        meta_cols = [c for c in docs.columns if c != "text"]
+        got = _with_meta(units, docs, meta_cols, id_col, upos)
+        meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
+        pd.testing.assert_frame_equal(got, units.merge(meta, on="doc_id", how="left", validate="many_to_one"))

@@ -110,15 +110,14 @@ class ThemeCoder:
                 [(int(a), int(b)) for a, b in zip(m.agenda["start"], m.agenda["end"])])
         return cache[text]
 
-    def _scan_units(self, unit_rows: list[tuple], masks: list, done: int) -> tuple[dict, dict]:
-        """Code the units ``unit_rows[done:]`` (columns of ``_batch.HIT_COLUMNS`` and
+    def _scan_units(self, texts: list[str], masks: list, done: int) -> tuple[dict, dict]:
+        """Code the units ``texts[done:]`` (columns of ``_batch.HIT_COLUMNS`` and
         ``_batch.REJECTED_COLUMNS``, unit indices counted from the first unit)."""
-        texts = [row[3] for row in unit_rows[done:]]
         seg = self.segmenter
         if getattr(self, "_batch", True):
-            out = _batch.scan_many(self._compiled, texts, masks[done:], seg, self._bounds())
+            out = _batch.scan_many(self._compiled, texts[done:], masks[done:], seg, self._bounds())
         else:  # the unit-by-unit reference path
-            out = _batch.scan_each(self._compiled, texts, masks[done:], self._bounds())
+            out = _batch.scan_each(self._compiled, texts[done:], masks[done:], self._bounds())
         out["hits"]["unit"] = out["hits"]["unit"] + done
         out["rejected"]["unit"] = out["rejected"]["unit"] + done
         return out["hits"], out["rejected"]
@@ -170,24 +169,35 @@ class ThemeCoder:
                           DataDroppedWarning, stacklevel=2)
             docs = docs.loc[~bad]
         meta_cols = [c for c in docs.columns if c not in (text_col,)]
-        unit_rows: list[tuple] = []
+        # units as columns, filled a document at a time (lists: one row tuple per unit and
+        # a per-unit loop cost more than the coding of most units)
+        uid: list = []
+        udoc: list = []
+        uno: list = []
+        utext: list[str] = []
+        ustart: list[int] = []
+        uend: list[int] = []
+        upos: list[int] = []  # row of the unit's document in docs
         unit_masks: list[list[tuple[int, int]] | None] = []
         n_header_units = 0
         fallback: list[str] = []
         prefix = _PREFIX[unit]
-        records = docs.to_dict("records")
-        bar = _progress(len(records), progress)
+        doc_texts = docs[text_col].tolist()
+        doc_ids = docs[id_col].tolist()
+        kinds = docs["kind"].tolist() if "kind" in docs.columns else [""] * len(docs)
+        bar = _progress(len(doc_texts), progress)
         hit_parts: list[dict] = []
         rej_parts: list[dict] = []
         done = 0  # units already coded
         chunk_chars = 0
         chunk_docs = 0
-        for i, rec in enumerate(records):
-            text = str(rec[text_col])
-            doc_id = rec[id_col]
+        last = len(doc_texts) - 1
+        doc_str = True  # all document ids of units are str: their columns are built in Arrow
+        for i, (text, doc_id, kind) in enumerate(zip(doc_texts, doc_ids, kinds)):
+            text = str(text)
             masked: list[tuple[int, int]] = []
             spans: list[tuple[int, int]]
-            is_minutes = str(rec.get("kind", "")).lower() == "minutes"
+            is_minutes = str(kind).lower() == "minutes"
             minutes = self._minutes(text, doc_id) if is_minutes else None
             if minutes is not None:
                 masked = minutes[0]
@@ -201,29 +211,41 @@ class ThemeCoder:
                 if unit == "agenda_item":
                     fallback.append(str(doc_id))
                 spans = _paragraph_spans(text)
-            for no, (s, e) in enumerate(spans, start=1):
-                if masked and any(ms <= s and e <= me for ms, me in masked):
-                    n_header_units += 1
-                    continue
-                unit_rows.append((f"{doc_id}#{prefix}{no}", doc_id, no, text[s:e], s, e))
-                unit_masks.append([(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
-                                  if masked else None)
+            nos: Iterable[int] = range(1, len(spans) + 1)
+            if masked:
+                kept = [(no, s, e) for no, (s, e) in enumerate(spans, start=1)
+                        if not any(ms <= s and e <= me for ms, me in masked)]
+                n_header_units += len(spans) - len(kept)
+                nos = [k[0] for k in kept]
+                spans = [k[1:] for k in kept]
+                unit_masks.extend([[(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
+                                   for s, e in spans])
+            else:
+                unit_masks.extend([None] * len(spans))
+            n = len(spans)
+            if n and not isinstance(doc_id, str):
+                doc_str = False
+            uid.extend([f"{doc_id}#{prefix}{no}" for no in nos])
+            udoc.extend([doc_id] * n)
+            uno.extend(nos)
+            utext.extend([text[s:e] for s, e in spans])
+            ustart.extend([s for s, _ in spans])
+            uend.extend([e for _, e in spans])
+            upos.extend([i] * n)
             chunk_chars += len(text)
             chunk_docs += 1
             # code in chunks: one batch pass per ~250k characters keeps the progress bar moving
-            if chunk_chars >= _CHUNK_CHARS or i == len(records) - 1:
-                hits, rejected = self._scan_units(unit_rows, unit_masks, done)
+            if chunk_chars >= _CHUNK_CHARS or i == last:
+                hits, rejected = self._scan_units(utext, unit_masks, done)
                 hit_parts.append(hits)
                 rej_parts.append(rejected)
-                done = len(unit_rows)
+                done = len(utext)
                 bar.update(chunk_docs)
                 chunk_chars = chunk_docs = 0
         bar.close()
-        uid, udoc, uno, utext, ustart, uend = (list(c) for c in zip(*unit_rows)) if unit_rows else ([],) * 6
         units = pd.DataFrame({"unit_id": uid, "doc_id": udoc, "unit_no": uno, "text": utext,
                               "start": ustart, "end": uend})
-        meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
-        units = units.merge(meta, on="doc_id", how="left", validate="many_to_one")
+        units = _with_meta(units, docs, meta_cols, id_col, upos)
         ids = np.array(self._compiled.theme_ids, dtype=object)
         uid_a = np.array(uid, dtype=object)
         udoc_a = np.empty(len(udoc), dtype=object)
@@ -234,7 +256,6 @@ class ThemeCoder:
         h = {k: np.concatenate([p[k] for p in hit_parts]) for k in _batch.HIT_COLUMNS} if hit_parts else None
         r = {k: np.concatenate([p[k] for p in rej_parts]) for k in _batch.REJECTED_COLUMNS} if rej_parts else None
         col = _str_columns()
-        doc_str = all(isinstance(x, str) for x in udoc)
         if h is not None and len(h["unit"]):
             u = h["unit"]
             hits_df = pd.DataFrame({
@@ -265,6 +286,22 @@ class ThemeCoder:
             n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
             n_fallback_docs=len(fallback), notes=tuple(notes),
         )
+
+
+def _with_meta(units: pd.DataFrame, docs: pd.DataFrame, meta_cols: list, id_col: str,
+               upos: list[int]) -> pd.DataFrame:
+    """``units`` with the metadata columns of each unit's document, as a many-to-one left
+    merge on doc_id gives them, by taking rows (document ids are unique: a merge would
+    hash and join 10,000 keys for the same result)."""
+    names = [("doc_id" if c == id_col else c) for c in meta_cols]
+    extra = [c for c in meta_cols if c != id_col]
+    if (names.count("doc_id") != 1 or set(extra) & set(units.columns)
+            or docs[id_col].dtype != units["doc_id"].dtype):  # merge would cast the key
+        meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
+        return units.merge(meta, on="doc_id", how="left", validate="many_to_one")
+    pos = np.asarray(upos, dtype=np.intp)
+    cols = {c: docs[c].take(pos).reset_index(drop=True) for c in extra}
+    return pd.concat([units, pd.DataFrame(cols, index=units.index)], axis=1) if cols else units
 
 
 def _str_columns():
