@@ -87,6 +87,9 @@ def test_load_from_path_and_fields(tmp_path):
     (VALID.replace("exclude: [养老保险]", "exclude: [{pattern: 养老保险, left: [不]}]"), 7, "not both"),
     (VALID + "  - id: empty\n", 12, "no terms"),
     (VALID.replace("terms: [儿童]", "terms: [儿童, 青少年, 儿童]"), 11, "lists '儿童' twice"),
+    # a context cue longer than its window can never fire: refused, with the window it needs
+    (VALID.replace("exclude: [养老保险]", "exclude: [{left: [不再需要], window: 3}]"), 7, "set window: 4"),
+    (VALID.replace("exclude: [养老保险]", "exclude: [{right: [保险], window: 1}]"), 7, "right cue '保险'"),
 ])
 def test_validation_errors_name_the_yaml_line(tmp_path, bad, line, words):
     p = _write(tmp_path, bad)

@@ -649,6 +649,16 @@ def _exclusion(x, lines, path, source, problems) -> Exclusion:
     if kinds > 1:
         problems.append(f"{source}: line {line}: an exclusion is either a trap (pattern/regex/between) "
                         "or a context rule (left/right), not both")
+    window = int(x.get("window", 4))
+    # a cue longer than its window can never lie inside it: the rule would be dead
+    # without a word (the default codebook once had four such rules)
+    for side in ("left", "right"):
+        for cue in _as_tuple(x.get(side)):
+            if len(cue) > window:
+                problems.append(
+                    f"{source}: line {line}: {side} cue {cue!r} has {len(cue)} characters but the "
+                    f"window is {window}, so the rule can never fire; set window: {len(cue)} or more"
+                )
     pattern = x.get("pattern", x.get("regex"))
     between = None
     if "between" in x:
@@ -657,7 +667,7 @@ def _exclusion(x, lines, path, source, problems) -> Exclusion:
                           contains=_as_tuple(b.get("contains")), gap=b.get("gap", "cjk"))
     return Exclusion(pattern=pattern, kind="regex" if "regex" in x else "term",
                      terms=_as_tuple(x.get("terms")), left=_as_tuple(x.get("left")),
-                     right=_as_tuple(x.get("right")), window=int(x.get("window", 4)),
+                     right=_as_tuple(x.get("right")), window=window,
                      note=x.get("note", ""), between=between, line=line)
 
 
