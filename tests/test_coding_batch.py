@@ -32,6 +32,7 @@ exclude:
   - between: {left: [书记, 主任, 党委书记], right: [说, "："], within: 4}
   - between: {left: ["（"], right: ["）"], within: 10, gap: any, contains: [主任]}
   - regex: "^[一-龥]{1,4}："
+  - regex: "[^。]{0,3}尚未[^。]{0,2}开展"
 themes:
   - id: party
     terms: [党委, 党员, 在职党员, {term: 党, match: prefix, weight: 0.5}, {regex: "党[委支]部?书记"}]
@@ -50,12 +51,13 @@ themes:
     min_hits: 1.5
   - id: care
     negation: {enabled: false}
-    terms: [养老, 老人, {term: 老, match: prefix, weight: 0.25}, {regex: "[六七八]十岁以上"}]
+    terms: [养老, 老人, {term: 老, match: prefix, weight: 0.25}, {regex: "[六七八]十岁以上"},
+            {regex: "[一二三]{0,2}户老人"}]
     exclude:
       - {regex: "养老(?:保险|金)"}
       - {left: [社会, 非], right: [保险], window: 2}
   - id: talk
-    terms: [{term: 议事, weight: 2}, 协商, {term: 议, match: prefix, weight: 0.5}, 议事会]
+    terms: [{term: 议事, weight: 2}, 协商, {term: 议, match: prefix, weight: 0.5}, 议事会, {regex: "协商(?=议事)"}]
     min_hits: 2
 """
 
@@ -63,7 +65,7 @@ FRAGMENTS = [
     "党委", "党员", "在职党员", "党", "党委书记", "党支部书记", "非", "会议室", "团委", "共青团", "青年团",
     "青年一队", "社工站", "街道社工站", "服务", "服务站", "站", "社工", "排查", "矛盾", "纠纷", "走访",
     "老人", "老年", "养老", "养老保险", "养老金", "社会", "保险", "六十岁以上", "七十岁", "议事", "议事会",
-    "协商", "议", "未", "没有", "尚未", "说", "：", "（", "）", "主任", "书记", "、", "。", "，", "；", " ",
+    "协商", "议", "一户", "三户", "二三", "未", "没有", "尚未", "说", "：", "（", "）", "主任", "书记", "、", "。", "，", "；", " ",
     "  ", "\n", "自治区", "今天", "居民", "我们", "开展", "王芳", "2024", "abc", "\x00",
 ]
 

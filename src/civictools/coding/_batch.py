@@ -39,6 +39,7 @@ from civictools.coding._matcher import (
     _automaton,
     _context_hit,
     _negated,
+    _prefilter,
     _regex_spans,
 )
 
@@ -398,26 +399,15 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     # traps; each runs only in the units where its literals occur (and could matter)
     extra_c: list[tuple] = []  # (unit, theme, term, s, e, weight) global offsets
     extra_t: list[tuple] = []  # (unit, theme, s, e)
+    # literal starts of each regex's prefilter id: rows grouped by id, then unit, in
+    # automaton order inside a unit (scan's order of req[rid])
     r_sel = np.flatnonzero(kind == _REQ)
-    req: dict[int, dict[int, list[int]]] = {}  # rid -> unit -> literal starts (unit-local)
-    if len(r_sel):
-        r_unit, r_rid = unit[r_sel], tb.k[eid[r_sel]]
-        key = r_rid * n_units + r_unit
-        order = np.argsort(key, kind="stable")  # stable: literal starts stay in scan's order
-        key_s = key[order]
-        r_loc = (ms[r_sel] - starts[r_unit])[order].tolist()
-        cut_at = np.flatnonzero(np.diff(key_s)) + 1
-        lo_l = np.concatenate([[0], cut_at]).tolist()
-        hi_l = np.concatenate([cut_at, [len(key_s)]]).tolist()
-        keys = key_s[lo_l].tolist()
-        for k0, lo, hi in zip(keys, lo_l, hi_l):
-            req.setdefault(k0 // n_units, {})[k0 % n_units] = r_loc[lo:hi]
+    r_unit, r_rid = unit[r_sel], tb.k[eid[r_sel]]
+    order = np.argsort(r_rid * n_units + r_unit, kind="stable")
+    lit = _Literals(r_unit[order], ms[r_sel][order], r_rid[order], starts, tlen)
     for rti, _pattern, rx, weight, rid, width in cc.regex_inc:
-        for u, lits in req.get(rid, {}).items():
-            text = texts[u]
-            off = int(starts[u])
-            for s, e in _regex_spans(rx, text, rid, width, {rid: lits}):
-                extra_c.append((u, rti, text[s:e], s + off, e + off, weight))
+        for u, s, e in _run_regex(rx, width, lit.of(rid), joined, texts, starts):
+            extra_c.append((u, rti, joined[s:e], s, e, weight))
     if extra_c:
         xu, xt, xterm, xs, xe, xw = zip(*extra_c)
         n0 = n_rows
@@ -438,9 +428,8 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     bl = np.flatnonzero(kind == _BET_L)
     if len(bl) and len(c_unit):
         extra_t.extend(_between_traps(cc, tb, texts, starts, n_units, unit, kind, eid, ms, me, c_unit))
-    if cc.regex_trap and req and len(c_unit):
-        extra_t.extend(_regex_traps(cc, tb, texts, starts, req, c_unit, c_s, c_e,
-                                    unit[r_sel], tb.k[eid[r_sel]], ms[r_sel]))
+    if cc.regex_trap and len(lit.rid) and len(c_unit):
+        extra_t.extend(_regex_traps(cc, tb, texts, starts, joined, lit, c_unit, c_s, c_e))
     if extra_t:
         xu, xt, xs, xe = (np.array(v, dtype=np.int64) for v in zip(*extra_t))
         tr_unit = np.concatenate([tr_unit, xu])
@@ -618,49 +607,117 @@ def _between_traps(cc, tb, texts, starts, n_units, unit, kind, eid, ms, me, c_un
     return out
 
 
-def _regex_traps(cc, tb, texts, starts, req, c_unit, c_s, c_e, r_unit, r_rid, r_s) -> list[tuple]:
-    """Regex traps, run by scan's own code in the units where their literal occurs and where
-    a match could overlap a candidate (a trap only ever cancels candidates it overlaps)."""
+class _Literals:
+    """Regex prefilter literals found in the joined text: unit, global start, id."""
+
+    def __init__(self, u, p, rid, starts, tlen):
+        self.u, self.p, self.rid = u, p, rid
+        self.us = starts[u]
+        self.ue = self.us + tlen[u]
+
+    def of(self, rid: int, keep: np.ndarray | None = None) -> tuple:
+        """(unit, start, unit start, unit end) of the literals of ``rid`` (``keep``: a mask
+        over them)."""
+        lo, hi = np.searchsorted(self.rid, [rid, rid + 1])
+        cols = (self.u[lo:hi], self.p[lo:hi], self.us[lo:hi], self.ue[lo:hi])
+        if keep is not None:
+            cols = tuple(c[keep] for c in cols)
+        return cols
+
+
+def _run_regex(rx, width: int, lits: tuple, joined: str, texts, starts, skip: np.ndarray | None = None):
+    """(unit, start, end) of the matches ``_regex_spans`` finds in each unit with literals,
+    global offsets, units in order. Searches with a window or from a literal run on the
+    joined text, clipped to the unit (``endpos``), in one loop over all units: without
+    look-arounds or anchors (``width >= 0`` guarantees it) a regex sees the same text
+    there. ``skip``: literals that open no window (a trap's literals with no candidate
+    near, scan's ``near`` rule); they still count for the anchored and unbounded search.
+    """
+    u_a, p_a, us_a, ue_a = lits
+    if not len(u_a):
+        return
+    if width == _ANCHORED or width < 0 and width != _AT_LITERAL:
+        # one attempt at the unit's start, or a search of the whole unit: per unit, as scan
+        for u in np.unique(u_a).tolist():
+            off = int(starts[u])
+            for s, e in _regex_spans(rx, texts[u], -1, width, {}):
+                yield u, s + off, e + off
+        return
+    if width == _AT_LITERAL:
+        match = rx.match
+        last = -1  # a match ends inside its unit, so the next unit's literals all come after
+        for u, p, ue in zip(u_a.tolist(), p_a.tolist(), ue_a.tolist()):
+            if p < last:
+                continue
+            m = match(joined, p, ue)
+            if m is not None and m.end() > m.start():
+                yield u, m.start(), m.end()
+                last = m.end()
+        return
+    pre = _prefilter(rx)
+    finditer = rx.finditer
+    lo = hi = -1
+    cur = -1
+    keep = np.ones(len(u_a), dtype=bool) if skip is None else ~skip
+    for u, p, us, ue, k in zip(u_a.tolist(), p_a.tolist(), us_a.tolist(), ue_a.tolist(), keep.tolist()):
+        if not k:
+            continue
+        a, b = max(us, p - width), min(ue, p + width)
+        if a <= hi:  # windows merge within a unit only: a unit's windows end before the next starts
+            hi = max(hi, b)
+            continue
+        if hi > lo and (pre is None or pre.search(joined, lo, hi) is not None):
+            for m in finditer(joined, lo, hi):
+                if m.end() > m.start():
+                    yield cur, m.start(), m.end()
+        lo, hi, cur = a, b, u
+    if hi > lo and (pre is None or pre.search(joined, lo, hi) is not None):
+        for m in finditer(joined, lo, hi):
+            if m.end() > m.start():
+                yield cur, m.start(), m.end()
+
+
+def _regex_traps(cc, tb, texts, starts, joined, lit, c_unit, c_s, c_e) -> list[tuple]:
+    """Regex traps, found as scan finds them, in the units where their literal occurs and
+    where a match could overlap a candidate (a trap only ever cancels candidates it
+    overlaps)."""
     lo_c = np.searchsorted(c_unit, np.arange(len(texts) + 1), "left")
     has_cand = lo_c[1:] > lo_c[:-1]
-    out = []
-    near_of: dict[int, list[int]] = {}
+    out: list[tuple] = []
+    near_keys = None
     for (rti, rx, rid, width), reach in zip(cc.regex_trap, tb.trap_reach):
-        if not req.get(rid):
-            continue
-        sel = (r_rid == rid) & has_cand[r_unit]
-        ru, rs = r_unit[sel], r_s[sel]
+        ru, rs, _, _ = lit.of(rid)
         if not len(ru):
             continue
-        if reach >= 0 and width != -1:
+        sel = has_cand[ru]
+        if reach >= 0 and width != -1 and sel.any():
             # where a match can lie: [0, reach) when anchored, [p, p + reach) when it starts
             # at a literal, [p - width, p + width] around a literal otherwise
+            idx = np.flatnonzero(sel)
+            iu, ip = ru[idx], rs[idx]
             if width == _ANCHORED:
-                ru = np.unique(ru)
-                lo = starts[ru]
-                hi = lo + reach
+                lo, hi = starts[iu], starts[iu] + reach
             elif width == _AT_LITERAL:
-                lo, hi = rs, rs + reach
+                lo, hi = ip, ip + reach
             else:
-                lo, hi = rs - width, rs + width + 1
-            ru = ru[_overlap_any(ru, lo, hi, lo_c, c_s, c_e)]
-        by_unit = req[rid]
-        if width == _ANCHORED:  # one attempt at the start of the unit (_regex_spans' rule)
-            for u in np.unique(ru).tolist():
-                m = rx.match(texts[u])
-                if m is not None and m.end() > m.start():
-                    off = int(starts[u])
-                    out.append((u, rti, m.start() + off, m.end() + off))
+                lo, hi = ip - width, ip + width + 1
+            hit_units = np.unique(iu[_overlap_any(iu, lo, hi, lo_c, c_s, c_e)])
+            sel = np.isin(ru, hit_units)
+        if not sel.any():
             continue
-        for u in np.unique(ru).tolist():
-            off = int(starts[u])
-            near = None
-            if width >= 0:  # only the windowed search looks at the candidates' starts
-                near = near_of.get(u)
-                if near is None:
-                    near = near_of[u] = sorted((c_s[lo_c[u]:lo_c[u + 1]] - off).tolist())
-            for s, e in _regex_spans(rx, texts[u], rid, width, {rid: by_unit[u]}, near):
-                out.append((u, rti, s + off, e + off))
+        lits = lit.of(rid, sel)  # sel is a mask of whole units: all their literals count
+        skip = None
+        if width >= 0:
+            # scan's near rule: a literal opens a window only with a candidate start of its
+            # unit in [p - 2 width, p + width] (unit-local keys, spaced so that ranges
+            # never reach a neighbouring unit)
+            if near_keys is None:
+                big = len(joined) + 4 * max(w for *_, w in cc.regex_trap) + 4
+                near_keys = np.sort(c_unit * big + (c_s - starts[c_unit]))
+            key = lits[0] * big + (lits[1] - lits[2])
+            skip = np.searchsorted(near_keys, key - 2 * width, "left") == np.searchsorted(
+                near_keys, key + width, "right")
+        out.extend((u, rti, s, e) for u, s, e in _run_regex(rx, width, lits, joined, texts, starts, skip))
     return out
 
 
