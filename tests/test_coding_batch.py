@@ -414,3 +414,26 @@ def test_unit_metadata_equals_a_merge_on_doc_id(demo):
         got = _with_meta(units, docs, meta_cols, id_col, upos)
         meta = docs[meta_cols].drop_duplicates(subset=[id_col]).rename(columns={id_col: "doc_id"})
         pd.testing.assert_frame_equal(got, units.merge(meta, on="doc_id", how="left", validate="many_to_one"))
+
+
+def test_between_traps_are_sought_only_where_a_pair_passes(rules_cb, seg):
+    # _batch._between_units hands _between_spans only the units with a left/right pair that
+    # passes the rule's tests: every unit where scan finds such a trap, and fewer than scan asks
+    cc = CompiledCodebook(rules_cb, "token")
+    texts = [t for t in _texts(800, seed=17) if "\x00" not in t and "排查" not in t and "走访" not in t]
+    bounds = boundary_function(seg)
+    orig = cc._between_spans
+    calls: list[tuple[str, bool]] = []
+
+    def spy(text, found):
+        out = orig(text, found)
+        calls.append((text, bool(out)))
+        return out
+
+    cc._between_spans = spy
+    ref = _reference(cc, texts, [None] * len(texts), bounds)
+    scan_calls, scan_found = len(calls), {t for t, f in calls if f}
+    calls.clear()
+    _assert_same(scan_many_lists(cc, texts, None, seg, bounds), ref, texts)
+    asked = {t for t, _ in calls}
+    assert scan_found and scan_found <= asked and len(calls) < scan_calls / 2

@@ -90,6 +90,11 @@ class _Tables:
         literals += ctx_lits + cues
         self.sep = next((s for s in _SEPARATORS if not any(s in p for p in literals)), None)
         self.within = np.array([b.within for _, b in cc.between] + [0], dtype=np.int64)
+        # _between_spans' tests of a left/right pair: the gap (CJK only, or no line break)
+        # and the literals one of which the trap must contain
+        self.between_checks = [
+            (b.gap == "cjk", re.compile("|".join(map(re.escape, b.contains))) if b.contains else None)
+            for _, b in cc.between]
         self.max_within = int(self.within.max())
         # the longest match of each regex trap (-1: unbounded)
         self.trap_reach = [_max_width(rx.pattern) for _, rx, _, _ in cc.regex_trap]
@@ -427,7 +432,7 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
             a[order] for a in (c_unit, c_ti, c_term, c_s, c_e, c_mode, c_w, c_rules, c_seq))
     bl = np.flatnonzero(kind == _BET_L)
     if len(bl) and len(c_unit):
-        extra_t.extend(_between_traps(cc, tb, texts, starts, n_units, unit, kind, eid, ms, me, c_unit))
+        extra_t.extend(_between_traps(cc, tb, texts, starts, joined, n_units, unit, kind, eid, ms, me, c_unit))
     if cc.regex_trap and len(lit.rid) and len(c_unit):
         extra_t.extend(_regex_traps(cc, tb, texts, starts, joined, lit, c_unit, c_s, c_e))
     if extra_t:
@@ -569,19 +574,14 @@ def _context(cc, tb, texts, starts, tlen, allm, want, c_rules, c_unit, c_ti, c_t
     return np.concatenate(out)
 
 
-def _between_traps(cc, tb, texts, starts, n_units, unit, kind, eid, ms, me, c_unit) -> list[tuple]:
+def _between_traps(cc, tb, texts, starts, joined, n_units, unit, kind, eid, ms, me, c_unit) -> list[tuple]:
     """Traps between a left and a right literal, computed by scan's own code in the units
-    with a candidate and a right literal at most ``within`` after a left one."""
+    with a candidate and a left and right literal that pass the rule's tests."""
     is_l, is_r = kind == _BET_L, kind == _BET_R
-    big = int(ms.max(initial=0)) + 2 * tb.max_within + 4
-    lk = np.sort(tb.k[eid[is_l]] * big + me[is_l])
-    rb = tb.k[eid[is_r]]
-    rk = rb * big + ms[is_r]
-    near = np.searchsorted(lk, rk, "right") > np.searchsorted(lk, rk - tb.within[rb], "left")
     has_cand = np.zeros(n_units, dtype=bool)
     has_cand[c_unit] = True
-    units = np.unique(unit[is_r][near])
-    units = units[has_cand[units]]
+    units = _between_units(cc, tb, joined, unit, eid, ms, me, np.flatnonzero(is_l),
+                           np.flatnonzero(is_r & has_cand[unit]))
     if not len(units):
         return []
     sel = np.flatnonzero(is_l | is_r)
@@ -605,6 +605,48 @@ def _between_traps(cc, tb, texts, starts, n_units, unit, kind, eid, ms, me, c_un
         if bet is not None:
             out.extend((u, bti, s + off, e + off) for bti, s, e in cc._between_spans(texts[u], bet))
     return out
+
+
+def _between_units(cc, tb, joined: str, unit, eid, ms, me, l_idx, r_idx) -> np.ndarray:
+    """Units with a left and a right literal of one rule that pass the tests of
+    ``_between_spans`` (right after left, at most ``within`` apart, the gap, ``contains``):
+    it finds no trap elsewhere (chaining only widens a trap it found). On the demo corpus
+    this leaves 724 of the 1,742 units with a right literal near a left one (698 have a trap)."""
+    if not len(l_idx) or not len(r_idx):
+        return np.zeros(0, dtype=np.int64)
+    big = len(joined) + 2 * tb.max_within + 4
+    lb = tb.k[eid[l_idx]]
+    lkey = lb * big + me[l_idx]
+    order = np.argsort(lkey, kind="stable")
+    lkey, l_idx = lkey[order], l_idx[order]
+    rb = tb.k[eid[r_idx]]
+    rkey = rb * big + ms[r_idx]
+    lo = np.searchsorted(lkey, rkey - tb.within[rb], "left")
+    hi = np.searchsorted(lkey, rkey, "right")
+    cnt = hi - lo
+    pr = np.repeat(r_idx, cnt)
+    pl = l_idx[np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)]
+    same = unit[pl] == unit[pr]
+    pl, pr = pl[same], pr[same]
+    ok_units: set[int] = set()
+    checks = tb.between_checks
+    for u, b, ls, le, rs, re_ in zip(unit[pr].tolist(), tb.k[eid[pr]].tolist(), ms[pl].tolist(), me[pl].tolist(),
+                                     ms[pr].tolist(), me[pr].tolist()):
+        if u in ok_units:
+            continue
+        cjk, contains = checks[b]
+        if cjk:
+            if _CJK_RUN.fullmatch(joined, le, rs) is None:
+                continue
+        elif joined.find("\n", le, rs) >= 0:
+            continue
+        if contains is not None and contains.search(joined, ls, re_) is None:
+            continue
+        ok_units.add(u)
+    return np.array(sorted(ok_units), dtype=np.int64)
+
+
+_CJK_RUN = re.compile("[\u4e00-\u9fff]*")
 
 
 class _Literals:
