@@ -213,20 +213,13 @@ class ThemeCoder:
                 spans = _paragraph_spans(text)
             nos: Iterable[int] = range(1, len(spans) + 1)
             if masked:
-                # one pass per header span (a minutes text has one or two), not per unit
-                inside = [False] * len(spans)
-                for ms, me in masked:
-                    inside = [f or (ms <= s and e <= me) for f, (s, e) in zip(inside, spans)]
-                kept = [(no, s, e) for no, (s, e), f in zip(nos, spans, inside) if not f]
+                kept = [(no, s, e) for no, (s, e) in enumerate(spans, start=1)
+                        if not any(ms <= s and e <= me for ms, me in masked)]
                 n_header_units += len(spans) - len(kept)
                 nos = [k[0] for k in kept]
                 spans = [k[1:] for k in kept]
-                touched = [False] * len(spans)
-                for ms, me in masked:
-                    touched = [f or (ms < e and s < me) for f, (s, e) in zip(touched, spans)]
-                # the header parts inside a unit, unit-local; units without any get None
                 unit_masks.extend([[(max(ms, s) - s, min(me, e) - s) for ms, me in masked if ms < e and s < me]
-                                   if f else None for f, (s, e) in zip(touched, spans)])
+                                   for s, e in spans])
             else:
                 unit_masks.extend([None] * len(spans))
             n = len(spans)
