@@ -241,8 +241,8 @@ def _joined_marks(texts, units: np.ndarray, starts: np.ndarray, marks: np.ndarra
     by one). ``cut`` leaves white space out, and ``_bounds_from_words`` then places words
     by search: a word starts where the previous one ended plus the white space after it,
     which is what running sums over the text without its white space, mapped back, give.
-    Returns False (marks untouched) when the words do not spell the text without white
-    space; the caller then cuts unit by unit.
+    Returns False (marks untouched) when the word lengths do not add up to the text
+    without white space or a word runs across units; the caller then cuts unit by unit.
     """
     ulist = units.tolist()
     parts = [texts[u] for u in ulist]
@@ -252,7 +252,9 @@ def _joined_marks(texts, units: np.ndarray, starts: np.ndarray, marks: np.ndarra
     ws = np.array([m.start() for m in _WS.finditer(big)], dtype=np.int64)
     if len(lens) and lens.min() <= 0:
         return False
-    if int(lens.sum()) != len(big) - len(ws) or "".join(words) != (_WS.sub("", big) if len(ws) else big):
+    # the words must cover the text without its white space (cut returns substrings in
+    # order: only their lengths matter) and every separator must be a word of its own
+    if int(lens.sum()) != len(big) - len(ws) or words.count(sep) != len(parts) - 1:
         return False
     ends = np.cumsum(lens)
     begins = ends - lens
@@ -263,11 +265,12 @@ def _joined_marks(texts, units: np.ndarray, starts: np.ndarray, marks: np.ndarra
         ends = ends + np.searchsorted(squeezed, ends - 1, "right")
     ulen = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     big_starts = np.concatenate([[0], np.cumsum(ulen + 1)[:-1]])
-    pos = np.concatenate([begins, ends])
-    # a position in ``big`` -> the same place in the batch's joined text (the separator
-    # words give the units' ends and starts, which are boundaries anyway)
-    k = np.searchsorted(big_starts, pos, "right") - 1
-    marks[pos - big_starts[k] + starts[units][k]] = True
+    # a position in ``big`` -> the same place in the batch's joined text, by the unit of the
+    # word (a separator word's end is clipped to its unit's end, a boundary anyway)
+    k = np.searchsorted(big_starts, begins, "right") - 1
+    shift = starts[units][k] - big_starts[k]
+    marks[begins + shift] = True
+    marks[np.minimum(ends, big_starts[k] + ulen[k]) + shift] = True
     marks[starts[units]] = True
     marks[starts[units] + ulen] = True
     return True
@@ -331,13 +334,15 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
         fb[:] = True
         return _finish(cc, texts, masks, bounds, fb, None, None)
     sep = tb.sep
-    for i, t in enumerate(texts):
-        if sep in t:
-            fb[i] = True
-    parts = [("" if fb[i] else t) for i, t in enumerate(texts)] if fb.any() else texts
-    tlen = np.fromiter(map(len, parts), dtype=np.int64, count=n_units)
+    joined = sep.join(texts)
+    if joined.count(sep) != max(n_units - 1, 0):  # some unit contains the separator
+        for i, t in enumerate(texts):
+            if sep in t:
+                fb[i] = True
+        joined = sep.join([("" if fb[i] else t) for i, t in enumerate(texts)])
+    tlen = np.fromiter(map(len, texts), dtype=np.int64, count=n_units)
+    tlen[fb] = 0
     starts = np.concatenate([[0], np.cumsum(tlen + 1)[:-1]]).astype(np.int64)
-    joined = sep.join(parts)
     allm = _matches(tb.find_all, joined)
     if len(allm) > 1:
         # scan's order: by end, the longest match first at equal ends
@@ -446,8 +451,9 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     nc = len(c_unit)
     reason = np.full(nc, -1, dtype=np.int64)
     if nc:
-        masked_units = [u for u in np.unique(c_unit).tolist() if masks[u]]
-        for u in masked_units:
+        has_c = np.zeros(n_units, dtype=bool)
+        has_c[c_unit] = True
+        for u in [i for i, m in enumerate(masks) if m and has_c[i]]:
             lo, hi = np.searchsorted(c_unit, [u, u + 1])
             off = int(starts[u])
             spans = masks[u]
