@@ -243,19 +243,25 @@ class ThemeCoder:
                 bar.update(chunk_docs)
                 chunk_chars = chunk_docs = 0
         bar.close()
-        units = pd.DataFrame({"unit_id": uid, "doc_id": udoc, "unit_no": uno, "text": utext,
-                              "start": ustart, "end": uend})
-        units = _with_meta(units, docs, meta_cols, id_col, upos)
-        ids = np.array(self._compiled.theme_ids, dtype=object)
+        col = _str_columns()
         uid_a = np.array(uid, dtype=object)
         udoc_a = np.empty(len(udoc), dtype=object)
         udoc_a[:] = udoc
+        if uid:  # string columns straight to Arrow (what pandas infers from the lists, faster)
+            utext_a = np.empty(len(utext), dtype=object)
+            utext_a[:] = utext
+            units = pd.DataFrame({"unit_id": col(uid_a), "doc_id": col(udoc_a, None, doc_str), "unit_no": uno,
+                                  "text": col(utext_a), "start": ustart, "end": uend})
+        else:
+            units = pd.DataFrame({"unit_id": uid, "doc_id": udoc, "unit_no": uno, "text": utext,
+                                  "start": ustart, "end": uend})
+        units = _with_meta(units, docs, meta_cols, id_col, upos)
+        ids = np.array(self._compiled.theme_ids, dtype=object)
         ustart_a = np.array(ustart, dtype=np.int64)
         hit_cols = ["doc_id", "unit_id", "theme", "term", "rule", "start", "end", "doc_start", "doc_end", "weight"]
         rej_cols = ["doc_id", "unit_id", "theme", "term", "reason", "start", "end"]
         h = {k: np.concatenate([p[k] for p in hit_parts]) for k in _batch.HIT_COLUMNS} if hit_parts else None
         r = {k: np.concatenate([p[k] for p in rej_parts]) for k in _batch.REJECTED_COLUMNS} if rej_parts else None
-        col = _str_columns()
         if h is not None and len(h["unit"]):
             u = h["unit"]
             hits_df = pd.DataFrame({
@@ -281,8 +287,7 @@ class ThemeCoder:
             notes.append(f"{n_header_units} header/attendance unit(s) of minutes were not coded")
         return CodedCorpus(
             units=units, hits=hits_df, rejected=rej_df, codebook=self.codebook, match=self.match,
-            unit=unit, texts=pd.Series(docs[text_col].astype(str).to_numpy(), index=docs[id_col].to_numpy(),
-                                       name="text"),
+            unit=unit, texts=pd.Series(docs[text_col].astype(str).array, index=docs[id_col].to_numpy(), name="text"),
             n_docs=n_in, n_dropped_docs=n_dropped, n_header_units=n_header_units,
             n_fallback_docs=len(fallback), notes=tuple(notes),
         )
