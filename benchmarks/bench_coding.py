@@ -11,7 +11,9 @@ Prints, on the same text (the demo corpus repeated to about --mb megabytes of UT
 4. raw multi-pattern matching of all literal terms: ahocorasick_rs vs pyahocorasick vs one
    regex per theme;
 5. the batch pipeline (``ThemeCoder.code``, all units in one pass, coding/_batch.py) against
-   segmenting the same units with ``cut``, with the rjieba and the jieba engine, and the
+   segmenting the same units with ``cut``, one call per unit (the issue's yardstick) and in one
+   call on the units joined by a separator (the fastest way to segment them, and how
+   ``code`` segments them with rjieba), with the rjieba and the jieba engine, and the
    unit-by-unit path (``coder._batch = False``) beside it.
 Times are the minimum over --repeat runs (the machine is shared; trust ratios, not seconds).
 """
@@ -103,6 +105,7 @@ def main() -> None:
         timed("match", lambda: [sub.scan(p) for p in paras])
         timed("match_batch", lambda: scan_many(sub, paras))
         timed("cutu_rjieba", lambda: [segs["rjieba"].cut(u) for u in units])
+        timed("cutj_rjieba", lambda: segs["rjieba"].cut("\x00".join(units)))
         timed("segu_rjieba", lambda: [segs["rjieba"].tokenize(u) for u in units])
         timed("codeb_rjieba", lambda: code_with(coders["rjieba"], True))
         timed("scanb_rjieba", lambda: scan_many(tok_c, units, None, segs["rjieba"], bfun["rjieba"]))
@@ -114,6 +117,7 @@ def main() -> None:
             timed("tok_jieba", lambda: [tok_c.scan(p, bounds=bfun["jieba"]) for p in paras])
             timed("code", lambda: coder.code(docs, unit="paragraph", progress=False))
             timed("cutu_jieba", lambda: [segs["jieba"].cut(u) for u in units])
+            timed("cutj_jieba", lambda: segs["jieba"].cut("\x00".join(units)))
             timed("codeb_jieba", lambda: code_with(coders["jieba"], True))
             timed("scanb_jieba", lambda: scan_many(tok_c, units, None, segs["jieba"], bfun["jieba"]))
             timed("codeu_jieba", lambda: code_with(coders["jieba"], False))
@@ -144,8 +148,11 @@ def main() -> None:
         cut_u, code_b, code_u = best[f"cutu_{e}"], best[f"codeb_{e}"], best[f"codeu_{e}"]
         print(f"  {e:6s}: segmenting the units with cut {cut_u:7.3f} s; code() batch {code_b:7.3f} s, "
               f"unit by unit {code_u:7.3f} s ({code_u / code_b:4.2f}x)")
+        cut_j = best[f"cutj_{e}"]
+        print(f"          segmenting them in one cut of the joined units {cut_j:7.3f} s")
         line = (f"          coding adds (code() batch - cut) / cut = {(code_b - cut_u) / cut_u:6.1%}"
-                f"  [unit by unit: {(code_u - cut_u) / cut_u:6.1%}]")
+                f"  [unit by unit: {(code_u - cut_u) / cut_u:6.1%}]; to the joined cut "
+                f"{(code_b - cut_j) / cut_j:6.1%}")
         if e == "rjieba":
             tok_u = best["segu_rjieba"]
             line += f"; / tokenize ({tok_u:.3f} s) = {(code_b - cut_u) / tok_u:6.1%}"

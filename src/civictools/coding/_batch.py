@@ -138,7 +138,8 @@ class _Tables:
         keys = sorted(win)
         self.win_keys = np.array(keys, dtype=np.int64)
         self.win_vals = np.array([win[k] for k in keys], dtype=np.int64)
-        self.ctx_window = max((ex.window for rules in cc.context for ex in rules), default=0)
+        self.rules_window = np.array([max((ex.window for ex in rules), default=0) for rules in self.rules_list],
+                                     dtype=np.int64)
 
     def rules_of(self, cc: CompiledCodebook, ti: int, term: str) -> int:
         """Rules id of a regex candidate (-1: no context rule applies), registering new ones."""
@@ -547,7 +548,7 @@ def _context(cc, tb, texts, starts, tlen, allm, want, c_rules, c_unit, c_ti, c_t
         occ = occ[np.argsort(occ[:, 1], kind="stable")]
         o_p, o_s, o_e = occ[:, 0], occ[:, 1], occ[:, 2]
         s, t = c_s[idx], c_e[idx]
-        W = tb.ctx_window
+        W = tb.rules_window[c_rules[idx]]  # the widest window of the candidate's rules
         lo = np.searchsorted(o_s, s - W, "left")
         hi = np.searchsorted(o_s, t + W, "right")
         cnt = hi - lo
