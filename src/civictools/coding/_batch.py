@@ -382,7 +382,8 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     c_term = tb.patterns[pidx[c_sel]]
     if check and len(c_sel):
         need = c_mode != 1
-        seg_units = np.unique(c_unit[need])
+        nu = c_unit[need]  # in unit order (the matches are in text order)
+        seg_units = nu[np.concatenate([[True], nu[1:] != nu[:-1]])] if len(nu) else nu
         if segmenter is not None and bounds == getattr(segmenter, "boundaries", None):
             # boundaries segmented on demand (jieba engine, see boundary_function): ask
             # them only about the candidates' ends, as scan does
@@ -453,7 +454,8 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     if nc:
         has_c = np.zeros(n_units, dtype=bool)
         has_c[c_unit] = True
-        for u in [i for i, m in enumerate(masks) if m and has_c[i]]:
+        masked_units = np.array([i for i, m in enumerate(masks) if m], dtype=np.int64)
+        for u in masked_units[has_c[masked_units]].tolist():
             lo, hi = np.searchsorted(c_unit, [u, u + 1])
             off = int(starts[u])
             spans = masks[u]
