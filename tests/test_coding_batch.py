@@ -67,6 +67,7 @@ FRAGMENTS = [
     "老人", "老年", "养老", "养老保险", "养老金", "社会", "保险", "六十岁以上", "七十岁", "议事", "议事会",
     "协商", "议", "一户", "三户", "二三", "未", "没有", "尚未", "说", "：", "（", "）", "主任", "书记", "、", "。", "，", "；", " ",
     "  ", "\n", "自治区", "今天", "居民", "我们", "开展", "王芳", "2024", "abc", "\x00",
+    "乡镇（街道）社工站", "\r\n", "\u3000", "\U0002000b", "·", "3.5万", "A股", "-", "（",
 ]
 
 
@@ -437,3 +438,26 @@ def test_between_traps_are_sought_only_where_a_pair_passes(rules_cb, seg):
     _assert_same(scan_many_lists(cc, texts, None, seg, bounds), ref, texts)
     asked = {t for t, _ in calls}
     assert scan_found and scan_found <= asked and len(calls) < scan_calls / 2
+
+
+def test_run_marks_equal_unit_boundaries(demo, seg):
+    # _batch._run_marks segments only the runs around the asked positions: at every position
+    # of every unit it gives the boundaries _bounds_from_words gives the whole unit
+    from civictools.coding._batch import _run_marks
+    from civictools.text import paragraph_spans
+
+    bounds = boundary_function(seg)
+    assert bounds.runs is not None and boundary_function(Segmenter(engine="jieba")).__dict__.get("runs") is None
+    texts = [t for t in _texts(500, seed=23) if "\x00" not in t]
+    texts += [t[a:b] for t in demo["text"].iloc[::7] for a, b in paragraph_spans(t)]
+    starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])[:-1]]).astype(np.int64)
+    tlen = np.array([len(t) for t in texts], dtype=np.int64)
+    joined = "\x00".join(texts)
+    units = np.array([i for i, t in enumerate(texts) if t and i % 4], dtype=np.int64)
+    pos = np.concatenate([np.arange(starts[u], starts[u] + tlen[u] + 1) for u in units.tolist()])
+    marks = _run_marks(texts, units, starts, tlen, joined, pos, pos[:0], bounds, "\x00")
+    want = np.zeros(len(joined) + 1, dtype=bool)
+    for u in units.tolist():
+        want[[starts[u] + b for b in bounds(texts[u])]] = True
+    assert marks is not None and np.array_equal(marks[pos], want[pos])
+    assert any("乡镇（街道）社工站" in texts[u] for u in units.tolist())  # a protected word: cut whole

@@ -276,6 +276,74 @@ def _joined_marks(texts, units: np.ndarray, starts: np.ndarray, marks: np.ndarra
     return True
 
 
+def _run_marks(texts, units: np.ndarray, starts, tlen, joined: str, c_s, c_e, bounds, sep: str):
+    """Boundary marks over the joined text, right at the positions ``c_s`` and ``c_e``
+    (the candidates' ends), segmenting only the runs that hold one of them; None to fall
+    back to ``_mark_boundaries``.
+
+    The engine cuts each run of Han/Latin/digit characters on its own and emits every
+    other character as a word of its own (white space left out by ``cut``);
+    ``bounds.runs`` is a lookup table over code points of a superset of those run
+    characters (a wider run is cut by the engine into the same words). So a position
+    strictly inside a run is a boundary exactly where the run's words meet, and any other
+    position is a boundary unless white space lies on both sides (``_bounds_from_words``
+    places words, never splits white space). The runs are cut in one call, joined by the
+    separator. Units with a protected word (matched across runs before segmenting) are
+    cut whole as in ``_joined_marks``. About half of the text of the units is cut.
+    """
+    run_lut, ws_lut, protected = bounds.runs
+    n = len(joined)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    run = np.zeros(n + 2, dtype=bool)  # padded: the text's ends are never inside a run
+    run[1:n + 1] = run_lut[cp]
+    ws = np.zeros(n + 2, dtype=bool)
+    ws[1:n + 1] = ws_lut[np.minimum(cp, len(ws_lut) - 1)]
+    pos = np.unique(np.concatenate([c_s, c_e]))
+    marks = np.zeros(n + 1, dtype=bool)
+    # units with a protected word: their positions come from the whole-unit cut
+    whole = np.zeros(len(tlen), dtype=bool)
+    for w in protected:
+        i = joined.find(w)
+        while i >= 0:
+            whole[np.searchsorted(starts, i, "right") - 1] = True
+            i = joined.find(w, i + 1)
+    if whole.any():
+        wu = units[whole[units]]
+        if not _joined_marks(texts, wu, starts, marks, bounds.cut, sep):
+            return None
+        pos = pos[~whole[np.searchsorted(starts, pos, "right") - 1]]
+    inside = run[pos] & run[pos + 1]  # characters pos - 1 and pos, padded indices
+    out = pos[~inside]
+    marks[out] = ~(ws[out] & ws[out + 1])
+    pos = pos[inside]
+    if not len(pos):
+        return marks
+    # the runs holding them: [first, end) over the joined text
+    edge = np.flatnonzero(run[1:] != run[:-1])  # padded index i: run changes between i-1 and i
+    r_first, r_end = edge[0::2], edge[1::2]  # text offsets (padding shifts by one)
+    k = np.searchsorted(r_first, pos, "right") - 1
+    need = k[np.concatenate([[True], k[1:] != k[:-1]])]
+    a, b = r_first[need], r_end[need]
+    parts = [joined[x:y] for x, y in zip(a.tolist(), b.tolist())]
+    big = sep.join(parts)
+    words = bounds.cut(big)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    # runs hold no white space: the words cover the joined runs, each separator a word
+    if int(lens.sum()) != len(big) or words.count(sep) != len(parts) - 1 or (len(lens) and lens.min() <= 0):
+        return None
+    ends = np.cumsum(lens)
+    begins = ends - lens
+    plen = b - a
+    big_starts = np.concatenate([[0], np.cumsum(plen + 1)[:-1]])
+    j = np.searchsorted(big_starts, begins, "right") - 1
+    shift = a[j] - big_starts[j]
+    inner = np.zeros(n + 1, dtype=bool)
+    inner[begins + shift] = True
+    inner[np.minimum(ends, big_starts[j] + plen[j]) + shift] = True
+    marks[pos] = inner[pos]
+    return marks
+
+
 def scan_many(cc: CompiledCodebook, texts: Sequence[str], masks: Sequence[Any] | None = None,
               segmenter: Any = None, bounds: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Code ``texts`` (one per unit) at once; exactly ``cc.scan(text, None, mask, bounds)`` each.
@@ -389,7 +457,11 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
             # them only about the candidates' ends, as scan does
             marks = _ask_boundaries(texts, starts, len(joined), bounds, c_unit[need], c_s[need], c_e[need])
         else:
-            marks = _mark_boundaries(texts, seg_units, starts, len(joined), bounds, sep)
+            marks = None
+            if getattr(bounds, "runs", None) is not None and bounds.joinable(sep):
+                marks = _run_marks(texts, seg_units, starts, tlen, joined, c_s[need], c_e[need], bounds, sep)
+            if marks is None:
+                marks = _mark_boundaries(texts, seg_units, starts, len(joined), bounds, sep)
         sb, eb = marks[c_s], marks[c_e]
         ok = np.where(c_mode == 0, sb & eb, np.where(c_mode == 2, sb, np.where(c_mode == 3, eb, sb | eb)))
         ok |= ~need

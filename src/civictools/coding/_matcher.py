@@ -438,7 +438,31 @@ def boundary_function(segmenter) -> Callable[[str], Any]:
     bounds.cut = cut  # type: ignore[attr-defined]
     bounds.from_words = partial(_bounds_from_words, tokenize=tokenize)  # type: ignore[attr-defined]
     bounds.joinable = _joinable(segmenter)  # type: ignore[attr-defined]
+    # rjieba: the batch matcher may segment only the runs around candidates (_batch._run_marks)
+    bounds.runs = _run_tables(segmenter) if bounds.joinable is not None else None  # type: ignore[attr-defined]
     return bounds
+
+
+_LUTS: list = []
+
+
+def _run_tables(segmenter) -> tuple | None:
+    """(run characters, white space, protected words) for ``_batch._run_marks``: lookup
+    tables over code points. Runs: a superset of the characters rjieba keeps in one block
+    (jieba-rs's RE_HAN_DEFAULT: CJK blocks and [a-zA-Z0-9+#&._%-]), as text's
+    TokenBoundaries uses them. Only for the rjieba engine (jieba uses TokenBoundaries)."""
+    if getattr(segmenter, "engine", None) != "rjieba":
+        return None
+    if not _LUTS:
+        import numpy as np
+
+        run = np.zeros(0x110000, dtype=bool)
+        for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)):
+            run[lo:hi + 1] = True
+        run[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-"]] = True
+        ws = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)  # none above U+3000
+        _LUTS.extend([run, ws])
+    return _LUTS[0], _LUTS[1], tuple(getattr(segmenter, "protected_words", ()))
 
 
 def _joinable(segmenter) -> Callable[[str], bool] | None:
