@@ -298,8 +298,11 @@ def _run_marks(texts, units: np.ndarray, starts, tlen, joined: str, c_s, c_e, bo
     run[1:n + 1] = run_lut[cp]
     ws = np.zeros(n + 2, dtype=bool)
     ws[1:n + 1] = ws_lut[np.minimum(cp, len(ws_lut) - 1)]
-    pos = np.unique(np.concatenate([c_s, c_e]))
     marks = np.zeros(n + 1, dtype=bool)
+    marks[c_s] = True  # the asked positions, sorted and unique (a scatter, not a sort)
+    marks[c_e] = True
+    pos = np.flatnonzero(marks)
+    marks[pos] = False
     # units with a protected word: their positions come from the whole-unit cut
     whole = np.zeros(len(tlen), dtype=bool)
     for w in protected:
