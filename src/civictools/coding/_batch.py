@@ -3,11 +3,14 @@
 One Aho–Corasick pass runs over all units joined by a separator that no pattern contains,
 so the automaton restarts at every unit and reports, unit by unit, the matches ``scan``
 would report, in the same order; the same pass finds context literals and negation cues.
-Token boundaries of all units go into one boolean array over the joined text; boundary
-modes, header masks, traps, context rules, nested matches and ``min_hits`` are array
-operations, and negation runs scan's check only on candidates with a cue in reach. Regex
-includes and traps, traps between two literals and roll-up to parent themes run scan's own
-code, in the units where their literals occur (or, for roll-up, a child theme was coded).
+Token boundaries of all units go into one boolean array over the joined text (with
+rjieba, from one cut of the runs of Han/Latin/digit characters that hold a candidate's
+end, joined by the separator); boundary modes, header masks, traps, context rules, nested
+matches and ``min_hits`` are array operations, and negation runs scan's check only on
+candidates with a cue in reach. Regex includes and traps run in one loop over the joined
+text (windows and literal runs clipped to their unit); traps between two literals and
+roll-up to parent themes run scan's own code, in the units where their literals occur
+and could matter (or, for roll-up, a child theme was coded).
 Units with a term of a proximity rule or a text containing the separator are handed to
 ``scan`` whole.
 
