@@ -156,13 +156,15 @@ def test_markdown_and_html_render_and_escape(tmp_path):
     assert "\\| pipe" in e.to_markdown()
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*b", "(a|a)*", r"(\w|社工)+", r"(\w+)\1", "a{1,500}", "x" * 201])
+@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*b", "(a|a)*", r"(\w|社工)+", r"(\w+)\1", "a{1,500}", "x" * 201,
+                                     "[^。；\n]{0,50}[^。；\n]{0,50}电话", "a+a*", "(?:失物)[^。]{0,50}[^。]{0,50}。"])
 def test_unsafe_regexes_are_refused(pattern):
     with pytest.raises(ValueError):
         check_regex(pattern)
 
 
-@pytest.mark.parametrize("pattern", ["党(组织|支部)", "[一二三]{1,3}", "议题[一二三四五六七八九十]+[：:]", "a+b+"])
+@pytest.mark.parametrize("pattern", ["党(组织|支部)", "[一二三]{1,3}", "议题[一二三四五六七八九十]+[：:]", "a+b+",
+                                     "[^。；\n]{0,100}电话", "[0-9]{3}[0-9]{4}"])
 def test_safe_regexes_compile(pattern):
     assert check_regex(pattern).pattern == pattern
 

@@ -3,8 +3,9 @@
 Python's ``re`` has no timeout, so instead of interrupting a runaway match we
 refuse, before compiling, the constructs that make backtracking explode:
 nested unbounded repeats (``(a+)+``), unbounded repeats of alternations whose
-branches can match the same text (``(a|ab)*``), back-references, and very
-large bounded repeats. Patterns are also capped in length, and the coder only
+branches can match the same text (``(a|ab)*``), two variable repeats of the
+same pattern in a row (``[^。]{0,50}[^。]{0,50}``), back-references, and very
+large bounded repeats (over 100). Patterns are also capped in length, and the coder only
 ever runs them on one unit of text at a time.
 """
 
@@ -20,7 +21,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre_c  # type: ignore[no-redef]
 
 MAX_PATTERN_LENGTH = 200
-MAX_BOUNDED_REPEAT = 50
+MAX_BOUNDED_REPEAT = 100
 
 _REPEATS = {_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT}
 _POSSESSIVE = getattr(_sre_c, "POSSESSIVE_REPEAT", None)
@@ -67,7 +68,16 @@ def check_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _walk(items, inside_unbounded: bool) -> None:
+    prev = None
     for op, av in items:
+        if op in _REPEATS and prev is not None and prev[0] in _REPEATS:
+            # X{0,50}X{0,50} tries every split of a run between the two (2,500 ways
+            # at each start) where X{0,100} tries 100: the same matches, far more work
+            (lo1, hi1, body1), (lo2, hi2, body2) = prev[1], av
+            if lo1 < hi1 and lo2 < hi2 and list(body1) == list(body2):
+                raise ValueError("two variable repeats of the same pattern in a row multiply "
+                                 "backtracking; write one repeat (X{0,80} for X{0,50}X{0,30})")
+        prev = (op, av)
         if op is _sre_c.GROUPREF or op is getattr(_sre_c, "GROUPREF_EXISTS", None):
             raise ValueError("back-references are not allowed in codebook regexes")
         if op in _REPEATS:
