@@ -153,15 +153,6 @@ def test_separator_and_empty_texts(rules_cb, seg):
 
 
 def test_tokenize_only_segmenter_and_jieba_engine(rules_cb):
-    class Chars:  # a segmenter with tokenize only: every character a token, except 党委
-        def tokenize(self, text):
-            out, i = [], 0
-            while i < len(text):
-                n = 2 if text.startswith("党委", i) else 1
-                out.append((text[i:i + n], i, i + n))
-                i += n
-            return out
-
     cc = CompiledCodebook(rules_cb, "token")
     texts = _texts(200, seed=21)
     for s in (Chars(), Segmenter(engine="jieba")):
