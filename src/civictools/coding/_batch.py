@@ -40,6 +40,7 @@ from civictools.coding._matcher import (
     _TRAP,
     CompiledCodebook,
     _automaton,
+    _between_pair,
     _context_hit,
     _negated,
     _prefilter,
@@ -92,11 +93,6 @@ class _Tables:
         literals += ctx_lits + cues
         self.sep = next((s for s in _SEPARATORS if not any(s in p for p in literals)), None)
         self.within = np.array([b.within for _, b in cc.between] + [0], dtype=np.int64)
-        # _between_spans' tests of a left/right pair: the gap (CJK only, or no line break)
-        # and the literals one of which the trap must contain
-        self.between_checks = [
-            (b.gap == "cjk", re.compile("|".join(map(re.escape, b.contains))) if b.contains else None)
-            for _, b in cc.between]
         self.max_within = int(self.within.max())
         # the longest match of each regex trap (-1: unbounded)
         self.trap_reach = [_max_width(rx.pattern) for _, rx, _, _ in cc.regex_trap]
@@ -267,16 +263,23 @@ def _joined_marks(texts, units: np.ndarray, starts: np.ndarray, marks: np.ndarra
         begins = begins + np.searchsorted(squeezed, begins, "right")
         ends = ends + np.searchsorted(squeezed, ends - 1, "right")
     ulen = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    big_starts = np.concatenate([[0], np.cumsum(ulen + 1)[:-1]])
-    # a position in ``big`` -> the same place in the batch's joined text, by the unit of the
-    # word (a separator word's end is clipped to its unit's end, a boundary anyway)
-    k = np.searchsorted(big_starts, begins, "right") - 1
-    shift = starts[units][k] - big_starts[k]
-    marks[begins + shift] = True
-    marks[np.minimum(ends, big_starts[k] + ulen[k]) + shift] = True
+    _place_words(marks, begins, ends, ulen, starts[units])
     marks[starts[units]] = True
     marks[starts[units] + ulen] = True
     return True
+
+
+def _place_words(marks: np.ndarray, begins: np.ndarray, ends: np.ndarray, plen: np.ndarray,
+                 at: np.ndarray) -> None:
+    """Mark the ends of words found in parts of lengths ``plen`` joined by a one-character
+    separator, at the parts' places ``at`` in the batch's joined text. A word belongs to
+    the part it begins in; a separator word's end is clipped to its part's end (a
+    boundary anyway)."""
+    big_starts = np.concatenate([[0], np.cumsum(plen + 1)[:-1]])
+    k = np.searchsorted(big_starts, begins, "right") - 1
+    shift = at[k] - big_starts[k]
+    marks[begins + shift] = True
+    marks[np.minimum(ends, big_starts[k] + plen[k]) + shift] = True
 
 
 def _run_marks(texts, units: np.ndarray, starts, tlen, joined: str, c_s, c_e, bounds, sep: str):
@@ -338,14 +341,8 @@ def _run_marks(texts, units: np.ndarray, starts, tlen, joined: str, c_s, c_e, bo
     if int(lens.sum()) != len(big) or words.count(sep) != len(parts) - 1 or (len(lens) and lens.min() <= 0):
         return None
     ends = np.cumsum(lens)
-    begins = ends - lens
-    plen = b - a
-    big_starts = np.concatenate([[0], np.cumsum(plen + 1)[:-1]])
-    j = np.searchsorted(big_starts, begins, "right") - 1
-    shift = a[j] - big_starts[j]
     inner = np.zeros(n + 1, dtype=bool)
-    inner[begins + shift] = True
-    inner[np.minimum(ends, big_starts[j] + plen[j]) + shift] = True
+    _place_words(inner, ends - lens, ends, b - a, a)
     marks[pos] = inner[pos]
     return marks
 
@@ -715,24 +712,11 @@ def _between_units(cc, tb, joined: str, unit, eid, ms, me, l_idx, r_idx) -> np.n
     same = unit[pl] == unit[pr]
     pl, pr = pl[same], pr[same]
     ok_units: set[int] = set()
-    checks = tb.between_checks
     for u, b, ls, le, rs, re_ in zip(unit[pr].tolist(), tb.k[eid[pr]].tolist(), ms[pl].tolist(), me[pl].tolist(),
                                      ms[pr].tolist(), me[pr].tolist()):
-        if u in ok_units:
-            continue
-        cjk, contains = checks[b]
-        if cjk:
-            if _CJK_RUN.fullmatch(joined, le, rs) is None:
-                continue
-        elif joined.find("\n", le, rs) >= 0:
-            continue
-        if contains is not None and contains.search(joined, ls, re_) is None:
-            continue
-        ok_units.add(u)
+        if u not in ok_units and _between_pair(cc.between[b][1], joined, ls, le, rs, re_):
+            ok_units.add(u)
     return np.array(sorted(ok_units), dtype=np.int64)
-
-
-_CJK_RUN = re.compile("[\u4e00-\u9fff]*")
 
 
 class _Literals:

@@ -298,14 +298,8 @@ class CompiledCodebook:
             for rs_, re_ in rs:
                 best = None
                 for ls_, le_ in ls:
-                    if le_ <= rs_ and rs_ - le_ <= rule.within and (best is None or ls_ < best):
-                        gap = text[le_:rs_]
-                        if rule.gap == "cjk" and not all("\u4e00" <= ch <= "\u9fff" for ch in gap):
-                            continue
-                        if rule.gap != "cjk" and "\n" in gap:
-                            continue
-                        if rule.contains and not any(c in text[ls_:re_] for c in rule.contains):
-                            continue
+                    if (le_ <= rs_ and rs_ - le_ <= rule.within and (best is None or ls_ < best)
+                            and _between_pair(rule, text, ls_, le_, rs_, re_)):
                         best = ls_
                 if best is not None:
                     spans.append([best, re_])
@@ -664,6 +658,22 @@ def _context_hit(rules, text: str, term: str, s: int, t: int) -> bool:
         if ex.right and any(x in text[t:t + ex.window] for x in ex.right):
             return True
     return False
+
+
+def _between_pair(rule, text: str, ls: int, le: int, rs: int, re_: int) -> bool:
+    """The tests of a ``between`` trap on a left literal ``[ls, le)`` and a right one
+    ``[rs, re_)`` after it besides distance: the gap (only CJK characters, or no line
+    break) and, if the rule has any, one of its ``contains`` literals inside the span.
+    Offsets index ``text``: a unit's text (scan) or the batch's joined text."""
+    if rule.gap == "cjk":
+        if _CJK_GAP.fullmatch(text, le, rs) is None:
+            return False
+    elif text.find("\n", le, rs) >= 0:
+        return False
+    return not rule.contains or any(text.find(c, ls, re_) >= 0 for c in rule.contains)
+
+
+_CJK_GAP = re.compile("[\u4e00-\u9fff]*")
 
 
 def _distance(s1: int, e1: int, s2: int, e2: int, unit: str, bounds: list[int] | None) -> int:
