@@ -14,8 +14,8 @@ Prints, in one run and side by side with the peer (jieba 0.42.1):
    worker's tokens back to the caller);
 6. warm start-up time and memory (RSS delta) per Segmenter, in fresh processes;
 7. where the time of n_jobs=2 goes with rjieba: cutting, packing the tokens in a
-   worker and unpacking them in the caller ("joined" and "codes"), and two processes
-   cutting halves with nothing sent back (the ceiling of two cores).
+   worker and unpacking them in the caller ("joined" and "codes"), two processes
+   cutting halves with nothing sent back, and two threads cutting halves.
 The machine is shared: trust the ratios more than the seconds.
 """
 
@@ -361,14 +361,14 @@ def transport(demo: list[str], mb: float) -> None:
         out = fn()
         return time.perf_counter() - t, out
 
+    half = len(docs) // 2
+
+    def work(lo: int, hi: int) -> None:
+        for d in docs[lo:hi]:
+            seg.cut(d)
+
     if "fork" in mp.get_all_start_methods():  # first, while the heap is small
         ctx = mp.get_context("fork")
-        half = len(docs) // 2
-
-        def work(lo: int, hi: int) -> None:
-            for d in docs[lo:hi]:
-                seg.cut(d)
-
         t_one, _ = clock(lambda: work(0, len(docs)))
 
         def two() -> None:
@@ -380,6 +380,20 @@ def transport(demo: list[str], mb: float) -> None:
 
         t_two, _ = clock(two)
         print(f"two processes cutting halves, nothing sent back: {t_one:.2f} s -> {t_two:.2f} s, {t_one / t_two:.2f}x")
+
+    import threading
+
+    # threads would need no transport at all, if the engine let go of the GIL while cutting
+    def threads() -> None:
+        ts = [threading.Thread(target=work, args=a) for a in ((0, half), (half, len(docs)))]
+        for th in ts:
+            th.start()
+        for th in ts:
+            th.join()
+
+    t_one, _ = clock(lambda: work(0, len(docs)))
+    t_thr, _ = clock(threads)
+    print(f"two threads cutting halves in one process: {t_one:.2f} s -> {t_thr:.2f} s, {t_one / t_thr:.2f}x")
 
     t_cut, cut = clock(lambda: [seg.cut(d) for d in docs])
     n_tok = sum(map(len, cut))
