@@ -104,3 +104,88 @@ def test_suggest_terms_finds_cooccurring_words_with_evidence(coder):
     assert (p["pmi"] > 0).all()
     with pytest.raises(CodebookError):
         suggest_terms(cc, "weather")
+
+
+# -- bootstrap confidence limits ----------------------------------------------------------
+
+def _synthetic(n=240, k=5, seed=3):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    T = (rng.random((n, k)) < [0.3, 0.15, 0.05, 0.4, 0.02]).astype(int)
+    flip = rng.random((n, k)) < 0.12  # a coder right 88 % of the time
+    P = np.where(flip, 1 - T, T)
+    return P, T
+
+
+def _micro_f1(P, T):
+    tp = int((P & T).sum()); fp = int((P & (1 - T)).sum()); fn = int(((1 - P) & T).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def test_bootstrap_micro_f1_matches_scipy_bootstrap():
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    from civictools.coding.validate import _bootstrap_limits
+
+    P, T = _synthetic()
+    lim = _bootstrap_limits(P, T, n_boot=6000, level=0.9, seed=11)
+    # reference: scipy.stats.bootstrap, percentile method, resampling whole units (rows)
+    ref = bootstrap((np.arange(len(P)),), lambda i: _micro_f1(P[i], T[i]), vectorized=False,
+                    n_resamples=6000, confidence_level=0.9, method="percentile", random_state=5)
+    lo, hi = ref.confidence_interval
+    k = P.shape[1]
+    # two Monte Carlo runs of 6000 resamples: limits agree to about 0.005
+    assert lim.loc[k, "f1_low"] == pytest.approx(lo, abs=0.01)
+    assert lim.loc[k, "f1_high"] == pytest.approx(hi, abs=0.01)
+    assert lim.loc[k, "f1_low"] < _micro_f1(P, T) < lim.loc[k, "f1_high"]
+
+
+def test_bootstrap_replicates_recomputed_unit_by_unit():
+    """Each resample's figures, recomputed from the resampled rows with the point-estimate
+    code (_prf, and macro over the themes present), give the same percentiles."""
+    import numpy as np
+
+    from civictools.coding.validate import _bootstrap_limits, _prf
+
+    P, T = _synthetic(n=60)
+    n, k = P.shape
+    B, seed = 300, 4
+    lim = _bootstrap_limits(P, T, n_boot=B, level=0.8, seed=seed)
+    W = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=B)
+    per_theme = np.empty((B, k)); macro = np.empty(B); micro = np.empty(B)
+    for b in range(B):
+        idx = np.repeat(np.arange(n), W[b])
+        p, t = P[idx], T[idx]
+        f1s, used = [], []
+        for j in range(k):
+            tp = int((p[:, j] & t[:, j]).sum()); fp = int((p[:, j] & (1 - t[:, j])).sum())
+            fn = int(((1 - p[:, j]) & t[:, j]).sum())
+            per_theme[b, j] = _prf(tp, fp, fn)[2]
+            if t[:, j].any() or p[:, j].any():
+                used.append(per_theme[b, j])
+        macro[b] = float(np.mean(used)) if used else 0.0
+        micro[b] = _micro_f1(p, t)
+    q = [0.1, 0.9]
+    for j in range(k):
+        assert lim.loc[j, ["f1_low", "f1_high"]].tolist() == pytest.approx(np.quantile(per_theme[:, j], q).tolist())
+    assert lim.loc[k, ["f1_low", "f1_high"]].tolist() == pytest.approx(np.quantile(micro, q).tolist())
+    assert lim.loc[k + 1, ["f1_low", "f1_high"]].tolist() == pytest.approx(np.quantile(macro, q).tolist())
+
+
+def test_evaluate_coding_reports_limits(coder):
+    import numpy as np
+
+    res = evaluate_coding(coder, GOLD, n_boot=200, seed=1)
+    t = res.table.set_index("theme")
+    assert {"f1_low", "f1_high", "recall_low", "precision_high"} <= set(t.columns)
+    assert t.loc["micro", "f1_low"] <= res.micro_f1 <= t.loc["micro", "f1_high"]
+    # a theme neither in the gold nor predicted has no interval
+    assert np.isnan(t.loc["party_leadership", "f1_low"])
+    assert "bootstrap" in res.summary().as_text()
+    again = evaluate_coding(coder, GOLD, n_boot=200, seed=1).table
+    pd.testing.assert_frame_equal(res.table, again)  # seeded
+    assert evaluate_coding(coder, GOLD, n_boot=0).table["f1_low"].isna().all()
+    with pytest.raises(CodebookError, match="level"):
+        evaluate_coding(coder, GOLD, level=95)
