@@ -8,6 +8,7 @@ is marked ``split = test``.
 
 Usage: python sample_units.py OUT.csv
        python sample_units.py --batch2 units.csv OUT.csv   (the second batch)
+       python sample_units.py --batch3 units.csv OUT.csv   (the third: every unit left)
 """
 
 from __future__ import annotations
@@ -118,8 +119,34 @@ def main_batch2(existing: str, out: str) -> None:
     print(f"{len(pool)} units not yet drawn; {len(new)} drawn: {new['kind'].value_counts().to_dict()}")
 
 
+# Batch 3 (fourth session): every eligible unit not yet in the gold set (344: the pool
+# left after batches 1 and 2), coded by two new coders who saw neither the codebook nor
+# the earlier gold, so that the codebook could be scored on units no version of it had
+# been tuned on.
+SEED_3 = 20261129
+
+
+def main_batch3(existing: str, out: str) -> None:
+    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
+    old = pd.read_csv(existing)
+    spans = {doc: list(zip(g["start"], g["end"])) for doc, g in old.groupby("doc_id")}
+    rows = []
+    for _, d in docs.iterrows():
+        for s, e, ukind in units_of(d):
+            if not any(s < oe and e > os_ for os_, oe in spans.get(d["doc_id"], ())):
+                rows.append(dict(doc_id=d["doc_id"], unit_id=f"{d['doc_id']}#{s}-{e}", kind=d["kind"],
+                                 unit_kind=ukind, start=s, end=e, text=d["text"][s:e]))
+    new = pd.DataFrame(rows).sort_values(["doc_id", "start"], ignore_index=True)
+    new["split"] = _test_third(len(new), np.random.default_rng(SEED_3))
+    new["batch"] = 3
+    new.to_csv(out, index=False, encoding="utf-8")
+    print(f"{len(new)} units not yet drawn, all taken: {new['kind'].value_counts().to_dict()}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--batch2":
         main_batch2(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "--batch3":
+        main_batch3(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1])
