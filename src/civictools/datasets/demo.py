@@ -247,19 +247,20 @@ def load_demo_corpus(**kwargs) -> pd.DataFrame:
 
 
 def load_demo_gold() -> pd.DataFrame:
-    """Gold coding of 830 demo units with the 22 governance themes.
+    """Gold coding of 1,174 demo units with the 22 governance themes.
 
     One row per unit: ``doc_id, unit_id, kind, unit_kind, start, end, text`` and the theme sets of
     coder A, coder B and the adjudicated ``gold`` (Python ``frozenset`` of theme ids), with
     ``split`` ("dev" or "test": tune on dev only), the adjudicator's ``note`` and ``batch``
-    (1: 470 units of the first draw; 2: 360 units drawn and coded later by new coders).
+    (1: 470 units of the first draw; 2: 360 units drawn and coded later by new coders; 3: the
+    344 units left, coded by new coders in the fourth session).
     See ``corpora/gold/coding/CODING.md`` for the manual and procedure.
 
     Examples
     --------
     >>> g = load_demo_gold()
     >>> len(g), sorted(g["split"].unique())
-    (830, ['dev', 'test'])
+    (1174, ['dev', 'test'])
     >>> type(g["gold"].iloc[0]).__name__
     'frozenset'
     """
