@@ -259,8 +259,13 @@ def _bootstrap_limits(P: np.ndarray, T: np.ndarray, n_boot: int, level: float, s
     if not n_boot or not len(P):
         return out
     n = len(P)
-    W = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
-    tp, fp, fn = W @ (P & T), W @ (P & (1 - T)), W @ ((1 - P) & T)
+    rng = np.random.default_rng(seed)
+    parts = []
+    for size in [256] * (n_boot // 256) + ([n_boot % 256] if n_boot % 256 else []):
+        # resamples in blocks: B x n unit counts at once would be 80 MB per 10,000 units
+        W = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
+        parts.append((W @ (P & T), W @ (P & (1 - T)), W @ ((1 - P) & T)))
+    tp, fp, fn = (np.concatenate(x) for x in zip(*parts))
 
     def prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, ...]:
         with np.errstate(invalid="ignore", divide="ignore"):
