@@ -18,8 +18,8 @@ import civictools as ct
 from civictools.coding import ThemeCoder, load_codebook
 from civictools.coding._batch import scan_each, scan_many, scan_many_lists
 from civictools.coding._matcher import CompiledCodebook, boundary_function
-from civictools.text import Segmenter
 from civictools.errors import CivictoolsWarning
+from civictools.text import Segmenter
 
 # Every rule type of the format, with overlaps between themes on purpose.
 RULES = """\
@@ -465,8 +465,6 @@ def test_regex_without_required_literal_warns():
     """A regex whose only literal sits in a look-ahead cannot be prefiltered: coding falls
     back to the unit-by-unit path (the default codebook once ran 2.3x slower for this), so
     compiling it warns and names the regex."""
-    from civictools.coding import ThemeCoder, load_codebook
-
     base = {"codebook": "mini", "themes": [{"id": "a", "terms": ["团队"]}]}
     slow = {**base, "exclude": [{"regex": "[^。，]{1,10}(?=等[一二三]支)"}]}
     fast = {**base, "exclude": [{"regex": "[^。，]{1,10}等(?=[一二三]支)"}]}
