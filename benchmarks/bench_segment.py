@@ -367,67 +367,63 @@ def transport(demo: list[str], mb: float) -> None:
         for d in docs[lo:hi]:
             seg.cut(d)
 
+    def halves(make) -> None:
+        """Cut the two halves of the texts at once, each in a ``make`` (Process or Thread)."""
+        runs = [make(target=work, args=a) for a in ((0, half), (half, len(docs)))]
+        for r in runs:
+            r.start()
+        for r in runs:
+            r.join()
+
     if "fork" in mp.get_all_start_methods():  # first, while the heap is small
         ctx = mp.get_context("fork")
         t_one, _ = clock(lambda: work(0, len(docs)))
 
-        def two() -> None:
-            procs = [ctx.Process(target=work, args=a) for a in ((0, half), (half, len(docs)))]
-            for p in procs:
-                p.start()
-            for p in procs:
-                p.join()
-
-        t_two, _ = clock(two)
+        t_two, _ = clock(lambda: halves(ctx.Process))
         print(f"two processes cutting halves, nothing sent back: {t_one:.2f} s -> {t_two:.2f} s, {t_one / t_two:.2f}x")
 
     import threading
 
     # threads would need no transport at all, if the engine let go of the GIL while cutting
-    def threads() -> None:
-        ts = [threading.Thread(target=work, args=a) for a in ((0, half), (half, len(docs)))]
-        for th in ts:
-            th.start()
-        for th in ts:
-            th.join()
-
     t_one, _ = clock(lambda: work(0, len(docs)))
-    t_thr, _ = clock(threads)
+    t_thr, _ = clock(lambda: halves(threading.Thread))
     print(f"two threads cutting halves in one process: {t_one:.2f} s -> {t_thr:.2f} s, {t_one / t_thr:.2f}x")
 
     t_cut, cut = clock(lambda: [seg.cut(d) for d in docs])
     n_tok = sum(map(len, cut))
     print(f"cut: {t_cut:.2f} s, {n_tok:,} tokens, {t_cut / n_tok * 1e9:.0f} ns per token")
+    def measure(name: str, label: str, fresh, pack, unpack) -> None:
+        """Time ``pack`` on fresh worker output and ``unpack`` on its result, check the
+        round trip, print the per-token costs and the ceiling they allow."""
+        made = fresh()
+        t_pack, blob = clock(lambda: pack(made))
+        del made
+        t_unpack, back = clock(lambda: unpack(blob))
+        assert back == cut
+        print(f"{name}: {label}: worker {t_pack:.2f} s ({t_pack / n_tok * 1e9:.0f} ns/token), "
+              f"caller {t_unpack:.2f} s ({t_unpack / n_tok * 1e9:.0f} ns/token)")
+        ceiling(name, t_cut, t_pack, t_unpack)
+
+    def fresh_cut():  # fresh strings, as a worker has them
+        return [seg.cut(d) for d in docs]
+
     saved = segmod._PACKING
     try:
         for packing in ("joined", "codes"):
             segmod._PACKING = packing
-            fresh = [seg.cut(d) for d in docs]  # fresh strings, as a worker has them
-            t_pack, blob = clock(lambda: pickle.dumps(segmod._pack(fresh, docs), protocol=5))
-            t_unpack, back = clock(lambda: segmod._unpack(pickle.loads(blob), len(docs)))
-            assert back == cut
-            print(f"{packing:6s}: worker packs + pickles {t_pack:.2f} s ({t_pack / n_tok * 1e9:.0f} ns/token), "
-                  f"caller unpickles + unpacks {t_unpack:.2f} s ({t_unpack / n_tok * 1e9:.0f} ns/token)")
-            ceiling(packing, t_cut, t_pack, t_unpack)
+            measure(packing, "packs + pickles / unpickles + unpacks", fresh_cut,
+                    lambda toks: pickle.dumps(segmod._pack(toks, docs), protocol=5),
+                    lambda blob: segmod._unpack(pickle.loads(blob), len(docs)))
     finally:
         segmod._PACKING = saved
     # two schemes not in the package, measured to show they do not lift the ceiling either
-    fresh = [seg._cut_all(d) for d in docs]
-    t_pack, blob = clock(lambda: pickle.dumps(_pack_offsets(fresh), protocol=5))
-    t_unpack, back = clock(lambda: _unpack_offsets(pickle.loads(blob), docs))
-    assert back == cut
-    print(f"offsets: worker sends word lengths, caller slices its own texts: worker {t_pack / n_tok * 1e9:.0f}, "
-          f"caller {t_unpack / n_tok * 1e9:.0f} ns/token")
-    ceiling("offsets", t_cut, t_pack, t_unpack)
-    del fresh, back
-    fresh = [seg.cut(d) for d in docs]
-    chunks = [fresh[i:i + 100] for i in range(0, len(fresh), 100)]
-    t_pack, blobs = clock(lambda: [pickle.dumps(m, protocol=5) for m in _pack_vocab(chunks)])
-    t_unpack, back = clock(lambda: _unpack_vocab([pickle.loads(b) for b in blobs]))
-    assert back == cut
-    print(f"vocab: worker keeps a vocabulary, sends codes and new words: worker {t_pack / n_tok * 1e9:.0f}, "
-          f"caller {t_unpack / n_tok * 1e9:.0f} ns/token")
-    ceiling("vocab", t_cut, t_pack, t_unpack)
+    measure("offsets", "sends word lengths / slices its own texts", lambda: [seg._cut_all(d) for d in docs],
+            lambda raw: pickle.dumps(_pack_offsets(raw), protocol=5),
+            lambda blob: _unpack_offsets(pickle.loads(blob), docs))
+    measure("vocab", "keeps a vocabulary, sends codes and new words / indexes its copy", fresh_cut,
+            lambda toks: [pickle.dumps(m, protocol=5)
+                          for m in _pack_vocab([toks[i:i + 100] for i in range(0, len(toks), 100)])],
+            lambda blobs: _unpack_vocab([pickle.loads(b) for b in blobs]))
 
 
 def ceiling(name: str, cut: float, pack: float, unpack: float) -> None:

@@ -34,6 +34,8 @@ def main() -> None:
     g = g.reset_index(drop=True)
     ids = ct.load_codebook("default").theme_ids
     T = codes_to_matrix(pd.Series(list(g["gold"])), ids).to_numpy()
+    row = {u: i for i, u in enumerate(g["unit_id"].astype(str))}
+    col = {t: j for j, t in enumerate(ids)}
     n = len(T)
     W = np.random.default_rng(0).multinomial(n, np.full(n, 1 / n), size=a.boot).astype(float)
 
@@ -46,7 +48,10 @@ def main() -> None:
         coder = ct.ThemeCoder(ct.load_codebook(name))
         r = ct.evaluate_coding(coder, g, n_boot=0)
         print(f"{name}: {n} units, micro-F1 {r.micro_f1:.3f}, macro-F1 {r.macro_f1:.3f}")
-        P = codes_to_matrix(pd.Series([frozenset(coder.themes(t)) for t in g["text"]]), ids).to_numpy()
+        # the predictions are the gold with the listed errors flipped: no second coding pass
+        P = T.copy()
+        for uid, theme, err in zip(r.errors["unit_id"], r.errors["theme"], r.errors["error"]):
+            P[row[uid], col[theme]] = int(err == "FP")
         boots.append(micro(P))
     d = boots[1] - boots[0]
     lo, hi = np.quantile(d, [0.025, 0.975])

@@ -88,6 +88,20 @@ def main(out: str) -> None:
     print(f"{len(pool)} eligible units; {len(gold)} drawn: {gold['kind'].value_counts().to_dict()}")
 
 
+def _not_drawn(existing: str) -> pd.DataFrame:
+    """The eligible units of the demo corpus (in corpus order) that overlap no unit of
+    ``existing``. The minutes parser changed after batch 1, so some units now split
+    differently: every overlapping unit is skipped, not just equal ones."""
+    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
+    old = pd.read_csv(existing)
+    spans = {doc: list(zip(g["start"], g["end"])) for doc, g in old.groupby("doc_id")}
+    rows = []
+    for _, d in docs.iterrows():
+        for s, e, ukind in units_of(d):
+            if not any(s < oe and e > os_ for os_, oe in spans.get(d["doc_id"], ())):
+                rows.append(dict(doc_id=d["doc_id"], unit_id=f"{d['doc_id']}#{s}-{e}", kind=d["kind"],
+                                 unit_kind=ukind, start=s, end=e, text=d["text"][s:e]))
+    return pd.DataFrame(rows)
 
 
 # Batch 2 (second session): a further 360 units drawn from the units not yet in
@@ -98,19 +112,7 @@ N_UNITS_2 = {"minutes": 110, "news": 180, "policy": 70}
 
 
 def main_batch2(existing: str, out: str) -> None:
-    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
-    # The minutes parser has changed since batch 1, so some units now split
-    # differently: skip every unit overlapping a batch-1 unit, not just equal ones.
-    old = pd.read_csv(existing)
-    spans = {doc: list(zip(g["start"], g["end"])) for doc, g in old.groupby("doc_id")}
-    rows = []
-    for _, d in docs.iterrows():
-        for s, e, ukind in units_of(d):
-            uid = f"{d['doc_id']}#{s}-{e}"
-            if not any(s < oe and e > os_ for os_, oe in spans.get(d["doc_id"], ())):
-                rows.append(dict(doc_id=d["doc_id"], unit_id=uid, kind=d["kind"], unit_kind=ukind,
-                                 start=s, end=e, text=d["text"][s:e]))
-    pool = pd.DataFrame(rows)
+    pool = _not_drawn(existing)
     rng = np.random.default_rng(SEED_2)
     new = _draw(pool, N_UNITS_2, rng)
     new["split"] = _test_third(len(new), rng)
@@ -127,16 +129,7 @@ SEED_3 = 20261129
 
 
 def main_batch3(existing: str, out: str) -> None:
-    docs = ct.load_corpus(ct.datasets._paths.data_path("demo"), progress=False)
-    old = pd.read_csv(existing)
-    spans = {doc: list(zip(g["start"], g["end"])) for doc, g in old.groupby("doc_id")}
-    rows = []
-    for _, d in docs.iterrows():
-        for s, e, ukind in units_of(d):
-            if not any(s < oe and e > os_ for os_, oe in spans.get(d["doc_id"], ())):
-                rows.append(dict(doc_id=d["doc_id"], unit_id=f"{d['doc_id']}#{s}-{e}", kind=d["kind"],
-                                 unit_kind=ukind, start=s, end=e, text=d["text"][s:e]))
-    new = pd.DataFrame(rows).sort_values(["doc_id", "start"], ignore_index=True)
+    new = _not_drawn(existing).sort_values(["doc_id", "start"], ignore_index=True)
     new["split"] = _test_third(len(new), np.random.default_rng(SEED_3))
     new["batch"] = 3
     new.to_csv(out, index=False, encoding="utf-8")
