@@ -476,3 +476,44 @@ def test_regex_without_required_literal_warns():
         ThemeCoder()  # the shipped codebook has no such regex
     # the trap ends before the count, so the group noun after it still codes
     assert coder.themes("书法社、舞蹈队等三支团队") == {"a"}
+
+
+TITLE_TEXTS = ["社工站提出三条建议", "社工小李说要办好社工站", "书记员说社工站的事", "社工站站长说社工很忙",
+               "社工室负责人介绍", "主任科员表示社工站", "社工：社工站开放", "社工站里的社工说"]
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_between_title_must_end_a_token(engine):
+    """A between trap's left literal is a title only where a token ends with it: 社工 in
+    社工站 is none (the shipped codebook trapped "社工站提出……" for every theme before); the
+    batch path asks the boundary at its end with the candidates' and agrees with scan."""
+    cb = load_codebook({
+        "codebook": "titles", "match": "token",
+        "exclude": [{"between": {"left": ["社工", "书记", "站长", "主任", "负责人", "社工站站长", "社工室负责人"],
+                                 "right": ["说", "提出", "表示", "介绍", "："], "within": 4}}],
+        "themes": [{"id": "sw", "terms": ["社工站", "社工", "社工室"]}]})
+    seg = Segmenter(engine=engine)
+    bounds = boundary_function(seg)
+    token, substring = CompiledCodebook(cb, "token"), CompiledCodebook(cb, "substring")
+
+    def trapped(cc, text, b):
+        return sorted(text[s:e] for _, _, reason, s, e in cc.scan(text, None, None, b)[1] if reason == "trap")
+
+    want = {  # the terms a title trap cancels: (token mode, substring mode)
+        "社工站提出三条建议": ([], ["社工", "社工站"]),
+        "社工小李说要办好社工站": (["社工"], ["社工"]),
+        "书记员说社工站的事": ([], []),
+        # a compound title is a literal of its own, as in the shipped codebook
+        "社工站站长说社工很忙": (["社工站"], ["社工", "社工站"]),
+        "社工室负责人介绍": (["社工室"], ["社工", "社工室"]),
+        "社工：社工站开放": (["社工"], ["社工"]),
+    }
+    for text, (tok, sub) in want.items():
+        assert trapped(token, text, bounds) == tok, text
+        assert trapped(substring, text, None) == sub, text
+    # 主任科员 and 书记员 are words: their 主任 and 书记 end no token
+    assert trapped(CompiledCodebook(cb, "token"), "主任科员表示社工站", bounds) == []
+    for cc, b in ((token, bounds), (token, None), (substring, None)):
+        texts = TITLE_TEXTS + [t for t in _texts(300, seed=29) if "\x00" not in t]
+        _assert_same(scan_many_lists(cc, texts, None, seg, b), _reference(cc, texts, [None] * len(texts), b), texts)
+    assert ThemeCoder(cb, segmenter=seg).themes("社工站提出三条建议") == {"sw"}

@@ -6,7 +6,8 @@ would report, in the same order; the same pass finds context literals and negati
 Token boundaries of all units go into one boolean array over the joined text (with
 rjieba, from one cut of the runs of Han/Latin/digit characters that hold a candidate's
 end, joined by the separator); boundary modes, header masks, traps, context rules, nested
-matches and ``min_hits`` are array operations, and negation runs scan's check only on
+matches and ``min_hits`` are array operations (a between trap's left literal, which must end a
+token in token mode, is asked about with the candidates), and negation runs scan's check only on
 candidates with a cue in reach. Regex includes and traps run in one loop over the joined
 text (windows and literal runs clipped to their unit); traps between two literals and
 roll-up to parent themes run scan's own code, in the units where their literals occur
@@ -451,20 +452,52 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     c_sel = np.flatnonzero(inc)
     c_unit, c_ti, c_s, c_e, c_mode, c_seq, c_eid = (a[c_sel] for a in (unit, ti, ms, me, mode, seq, eid))
     c_term = tb.patterns[pidx[c_sel]]
-    if check and len(c_sel):
+
+    # -- per-unit extras, exactly as scan: regex includes, traps between literals, regex
+    # traps; each runs only in the units where its literals occur (and could matter)
+    extra_c: list[tuple] = []  # (unit, theme, term, s, e, weight) global offsets
+    extra_t: list[tuple] = []  # (unit, theme, s, e)
+    # literal starts of each regex's prefilter id: rows grouped by id, then unit, in
+    # automaton order inside a unit (scan's order of req[rid])
+    r_sel = np.flatnonzero(kind == _REQ)
+    r_unit, r_rid = unit[r_sel], tb.k[eid[r_sel]]
+    order = np.argsort(r_rid * n_units + r_unit, kind="stable")
+    lit = _Literals(r_unit[order], ms[r_sel][order], r_rid[order], starts, tlen)
+    for rti, _pattern, rx, weight, rid, width in cc.regex_inc:
+        for u, s, e in _run_regex(rx, width, lit.of(rid), joined, texts, starts):
+            extra_c.append((u, rti, joined[s:e], s, e, weight))
+
+    # left literals of between traps that must end a token, in units with a candidate
+    # (scan checks them only there): their ends are asked with the candidates' ends
+    l_sel = np.zeros(0, dtype=np.int64)
+    if check:
+        l_sel = np.flatnonzero((kind == _BET_L) & (tb.mode[eid] != 1))
+        if len(l_sel):
+            with_c = np.zeros(n_units, dtype=bool)
+            with_c[c_unit] = True
+            with_c[[x[0] for x in extra_c]] = True
+            l_sel = l_sel[with_c[unit[l_sel]]]
+    if check and (len(c_sel) or len(l_sel)):
         need = c_mode != 1
-        nu = c_unit[need]  # in unit order (the matches are in text order)
-        seg_units = nu[np.concatenate([[True], nu[1:] != nu[:-1]])] if len(nu) else nu
+        q_unit, q_s, q_e = c_unit[need], c_s[need], c_e[need]  # in unit order (text order)
+        if len(l_sel):
+            q_unit, q_s, q_e = (np.concatenate([a, b]) for a, b in
+                                ((q_unit, unit[l_sel]), (q_s, me[l_sel]), (q_e, me[l_sel])))
+            order = np.argsort(q_unit, kind="stable")
+            q_unit, q_s, q_e = q_unit[order], q_s[order], q_e[order]
+        seg_units = q_unit[np.concatenate([[True], q_unit[1:] != q_unit[:-1]])] if len(q_unit) else q_unit
         if segmenter is not None and bounds == getattr(segmenter, "boundaries", None):
             # boundaries segmented on demand (jieba engine, see boundary_function): ask
             # them only about the candidates' ends, as scan does
-            marks = _ask_boundaries(texts, starts, len(joined), bounds, c_unit[need], c_s[need], c_e[need])
+            marks = _ask_boundaries(texts, starts, len(joined), bounds, q_unit, q_s, q_e)
         else:
             marks = None
             if getattr(bounds, "runs", None) is not None and bounds.joinable(sep):
-                marks = _run_marks(texts, seg_units, starts, tlen, joined, c_s[need], c_e[need], bounds, sep)
+                marks = _run_marks(texts, seg_units, starts, tlen, joined, q_s, q_e, bounds, sep)
             if marks is None:
                 marks = _mark_boundaries(texts, seg_units, starts, len(joined), bounds, sep)
+        if len(l_sel):
+            kind[l_sel[~marks[me[l_sel]]]] = -1  # not a title: drop it from the traps  # not a title: drop it from the traps
         sb, eb = marks[c_s], marks[c_e]
         ok = np.where(c_mode == 0, sb & eb, np.where(c_mode == 2, sb, np.where(c_mode == 3, eb, sb | eb)))
         ok |= ~need
@@ -481,19 +514,6 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     t_sel = kind == _TRAP
     tr_unit, tr_ti, tr_s, tr_e = unit[t_sel], ti[t_sel], ms[t_sel], me[t_sel]
 
-    # -- per-unit extras, exactly as scan: regex includes, traps between literals, regex
-    # traps; each runs only in the units where its literals occur (and could matter)
-    extra_c: list[tuple] = []  # (unit, theme, term, s, e, weight) global offsets
-    extra_t: list[tuple] = []  # (unit, theme, s, e)
-    # literal starts of each regex's prefilter id: rows grouped by id, then unit, in
-    # automaton order inside a unit (scan's order of req[rid])
-    r_sel = np.flatnonzero(kind == _REQ)
-    r_unit, r_rid = unit[r_sel], tb.k[eid[r_sel]]
-    order = np.argsort(r_rid * n_units + r_unit, kind="stable")
-    lit = _Literals(r_unit[order], ms[r_sel][order], r_rid[order], starts, tlen)
-    for rti, _pattern, rx, weight, rid, width in cc.regex_inc:
-        for u, s, e in _run_regex(rx, width, lit.of(rid), joined, texts, starts):
-            extra_c.append((u, rti, joined[s:e], s, e, weight))
     if extra_c:
         xu, xt, xterm, xs, xe, xw = zip(*extra_c)
         n0 = n_rows

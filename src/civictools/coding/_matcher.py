@@ -115,8 +115,10 @@ class CompiledCodebook:
         if ex.between is not None:
             bid = len(self.between)
             self.between.append((ti, ex.between))
+            # a title ends a word: in token mode 社工 inside 社工站 is no left literal
+            left_mode = _MODES["suffix"] if self.match == "token" and self.codebook.match == "token" else 1
             for lit in ex.between.left:
-                self._add(lit, (_BET_L, ti, bid, lit, 1, 0.0))
+                self._add(lit, (_BET_L, ti, bid, lit, left_mode, 0.0))
             for lit in ex.between.right:
                 self._add(lit, (_BET_R, ti, bid, lit, 1, 0.0))
             return
@@ -223,7 +225,7 @@ class CompiledCodebook:
                     elif kind == 5:
                         if bet is None:
                             bet = []
-                        bet.append((kind, k, start, end))
+                        bet.append((kind, k, start, end, mode))
                     elif kind == 2:
                         prox_a.append((ti, k, pat, start, end, w, mode))
                     else:
@@ -236,6 +238,12 @@ class CompiledCodebook:
         if not cands and not prox_a:
             return [], rejected
         if bet is not None:
+            if check and any(b[0] == _BET_L and b[4] != 1 for b in bet):
+                # left literals must end a token (checked only now: most units with one
+                # have no candidate and return above without segmenting)
+                if bset is None:
+                    bset = bounds(text)
+                bet = [b for b in bet if b[0] != _BET_L or b[4] == 1 or _aligned(bset, b[2], b[3], b[4])]
             traps.extend(self._between_spans(text, bet))
         if self.regex_trap:
             near = None
@@ -298,7 +306,7 @@ class CompiledCodebook:
     def _between_spans(self, text: str, found: list[tuple]) -> list[tuple[int, int, int]]:
         lefts: dict[int, list[tuple[int, int]]] = {}
         rights: dict[int, list[tuple[int, int]]] = {}
-        for kind, bid, s, e in found:
+        for kind, bid, s, e, *_ in found:
             (lefts if kind == _BET_L else rights).setdefault(bid, []).append((s, e))
         out = []
         for bid, rs in rights.items():
