@@ -497,7 +497,7 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
             if marks is None:
                 marks = _mark_boundaries(texts, seg_units, starts, len(joined), bounds, sep)
         if len(l_sel):
-            kind[l_sel[~marks[me[l_sel]]]] = -1  # not a title: drop it from the traps  # not a title: drop it from the traps
+            kind[l_sel[~marks[me[l_sel]]]] = -1  # not a title: drop it from the traps
         sb, eb = marks[c_s], marks[c_e]
         ok = np.where(c_mode == 0, sb & eb, np.where(c_mode == 2, sb, np.where(c_mode == 3, eb, sb | eb)))
         ok |= ~need
