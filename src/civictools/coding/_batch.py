@@ -470,8 +470,8 @@ def _scan_many(cc, texts, masks, segmenter, bounds) -> dict[str, Any]:
     # left literals of between traps that must end a token, in units with a candidate
     # (scan checks them only there): their ends are asked with the candidates' ends
     l_sel = np.zeros(0, dtype=np.int64)
-    if check:
-        l_sel = np.flatnonzero((kind == _BET_L) & (tb.mode[eid] != 1))
+    if check and cc.titles_end_tokens:
+        l_sel = np.flatnonzero(kind == _BET_L)
         if len(l_sel):
             with_c = np.zeros(n_units, dtype=bool)
             with_c[c_unit] = True

@@ -110,15 +110,16 @@ class CompiledCodebook:
             self._ctx_by_term.append({k: tuple(v) for k, v in by_term.items()})
         self._has_rules = any(self._has_context) or any(n is not None for n in self.negation)
         self.needs_tokens = match == "token"
+        # a between trap's left literal (a title) counts only where a token ends with it:
+        # in token mode 社工 inside 社工站 is no title
+        self.titles_end_tokens = match == "token" and codebook.match == "token"
 
     def _add_exclusion(self, ti: int, k: int, ex) -> None:
         if ex.between is not None:
             bid = len(self.between)
             self.between.append((ti, ex.between))
-            # a title ends a word: in token mode 社工 inside 社工站 is no left literal
-            left_mode = _MODES["suffix"] if self.match == "token" and self.codebook.match == "token" else 1
             for lit in ex.between.left:
-                self._add(lit, (_BET_L, ti, bid, lit, left_mode, 0.0))
+                self._add(lit, (_BET_L, ti, bid, lit, 1, 0.0))
             for lit in ex.between.right:
                 self._add(lit, (_BET_R, ti, bid, lit, 1, 0.0))
             return
@@ -225,7 +226,7 @@ class CompiledCodebook:
                     elif kind == 5:
                         if bet is None:
                             bet = []
-                        bet.append((kind, k, start, end, mode))
+                        bet.append((kind, k, start, end))
                     elif kind == 2:
                         prox_a.append((ti, k, pat, start, end, w, mode))
                     else:
@@ -238,12 +239,12 @@ class CompiledCodebook:
         if not cands and not prox_a:
             return [], rejected
         if bet is not None:
-            if check and any(b[0] == _BET_L and b[4] != 1 for b in bet):
-                # left literals must end a token (checked only now: most units with one
-                # have no candidate and return above without segmenting)
+            if check and self.titles_end_tokens:
+                # checked only now: most units with a left literal have no candidate and
+                # returned above without segmenting
                 if bset is None:
                     bset = bounds(text)
-                bet = [b for b in bet if b[0] != _BET_L or b[4] == 1 or _aligned(bset, b[2], b[3], b[4])]
+                bet = [b for b in bet if b[0] != _BET_L or b[3] in bset]
             traps.extend(self._between_spans(text, bet))
         if self.regex_trap:
             near = None
@@ -306,7 +307,7 @@ class CompiledCodebook:
     def _between_spans(self, text: str, found: list[tuple]) -> list[tuple[int, int, int]]:
         lefts: dict[int, list[tuple[int, int]]] = {}
         rights: dict[int, list[tuple[int, int]]] = {}
-        for kind, bid, s, e, *_ in found:
+        for kind, bid, s, e in found:
             (lefts if kind == _BET_L else rights).setdefault(bid, []).append((s, e))
         out = []
         for bid, rs in rights.items():

@@ -248,16 +248,11 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
 _LIMITS = ["f1_low", "f1_high", "precision_low", "precision_high", "recall_low", "recall_high"]
 
 
-def _bootstrap_limits(P: np.ndarray, T: np.ndarray, n_boot: int, level: float, seed: int) -> pd.DataFrame:
-    """Percentile limits of precision, recall and F1 per theme, micro and macro (rows as the
-    table): each resample is a row of multinomial unit counts, so the weighted counts of all
-    resamples are three matrix products."""
-    k = P.shape[1]
-    out = pd.DataFrame(np.nan, index=range(k + 2), columns=_LIMITS)
-    if not 0 < level < 1:
-        raise CodebookError(f"level must be between 0 and 1, not {level}")
-    if not n_boot or not len(P):
-        return out
+def _resample_counts(P: np.ndarray, T: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, ...]:
+    """tp, fp and fn of ``n_boot`` bootstrap resamples of the units (rows) per theme (columns):
+    each resample is a row of multinomial unit counts, so the weighted counts of all resamples
+    are three matrix products. The same ``seed`` and number of units give the same resamples,
+    which pairs the resamples of two codings of the same units."""
     n = len(P)
     rng = np.random.default_rng(seed)
     parts = []
@@ -265,7 +260,19 @@ def _bootstrap_limits(P: np.ndarray, T: np.ndarray, n_boot: int, level: float, s
         # resamples in blocks: B x n unit counts at once would be 80 MB per 10,000 units
         W = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
         parts.append((W @ (P & T), W @ (P & (1 - T)), W @ ((1 - P) & T)))
-    tp, fp, fn = (np.concatenate(x) for x in zip(*parts))
+    return tuple(np.concatenate(x) for x in zip(*parts))
+
+
+def _bootstrap_limits(P: np.ndarray, T: np.ndarray, n_boot: int, level: float, seed: int) -> pd.DataFrame:
+    """Percentile limits of precision, recall and F1 per theme, micro and macro (rows as the
+    table)."""
+    k = P.shape[1]
+    out = pd.DataFrame(np.nan, index=range(k + 2), columns=_LIMITS)
+    if not 0 < level < 1:
+        raise CodebookError(f"level must be between 0 and 1, not {level}")
+    if not n_boot or not len(P):
+        return out
+    tp, fp, fn = _resample_counts(P, T, n_boot, seed)
 
     def prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, ...]:
         with np.errstate(invalid="ignore", divide="ignore"):

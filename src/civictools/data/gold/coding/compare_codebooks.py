@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 import civictools as ct
-from civictools.coding.validate import codes_to_matrix
+from civictools.coding.validate import _resample_counts, codes_to_matrix
 
 
 def main() -> None:
@@ -37,10 +37,10 @@ def main() -> None:
     row = {u: i for i, u in enumerate(g["unit_id"].astype(str))}
     col = {t: j for j, t in enumerate(ids)}
     n = len(T)
-    W = np.random.default_rng(0).multinomial(n, np.full(n, 1 / n), size=a.boot).astype(float)
 
     def micro(P: np.ndarray) -> np.ndarray:
-        tp, fp, fn = (W @ x.sum(axis=1) for x in (P & T, P & (1 - T), (1 - P) & T))
+        # seed 0 for both codebooks: the same resamples of units, so the difference is paired
+        tp, fp, fn = (x.sum(axis=1) for x in _resample_counts(P, T, a.boot, seed=0))
         return 2 * tp / (2 * tp + fp + fn)
 
     boots = []
