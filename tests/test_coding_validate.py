@@ -189,3 +189,48 @@ def test_evaluate_coding_reports_limits(coder):
     assert evaluate_coding(coder, GOLD, n_boot=0).table["f1_low"].isna().all()
     with pytest.raises(CodebookError, match="level"):
         evaluate_coding(coder, GOLD, level=95)
+
+
+CAUSES = pd.DataFrame({
+    "doc_id": ["c1", "c1", "c2"],
+    "unit_id": ["k1", "k2", "k3"],
+    "text": ["今天天气很好。",  # gold: mutual aid, and no term of it occurs
+             "自治区的规定。",  # gold: self-government; 自治 occurs but not as a word of its own
+             "独居老人张大爷说，邻居帮他买菜，邻居还陪他聊天。"],  # gold: none; two themes matched
+    "gold": ["neighborhood_mutual_aid", "resident_selfgov", ""],
+})
+
+
+def test_errors_say_why(coder):
+    res = evaluate_coding(coder, CAUSES, n_boot=0)
+    e = res.errors.set_index(["unit_id", "theme"])
+    assert e.loc[("k1", "neighborhood_mutual_aid"), ["error", "terms", "cause"]].tolist() == ["FN", "", "no candidate"]
+    assert e.loc[("k2", "resident_selfgov"), ["error", "terms", "cause"]].tolist() == [
+        "FN", "自治 (boundary)", "turned down: boundary"]
+    assert e.loc[("k3", "elderly_care"), ["error", "cause"]].tolist() == ["FP", "1 match"]
+    assert e.loc[("k3", "neighborhood_mutual_aid"), ["error", "terms", "cause"]].tolist() == ["FP", "邻居", "2 matches"]
+    assert len(res.errors) == 4
+    text = res.summary().as_text()
+    assert ("false negatives: 1 with no candidate term (vocabulary gaps), 1 with candidates turned down "
+            "(boundary 1)") in text
+    assert "false positives: 1 from a single match, 1 from several matches" in text
+
+
+def test_error_causes_same_from_a_coded_corpus(coder):
+    # the coded-corpus path reads hits and rejected candidates from the tables of code();
+    # it must tell the same story as explain() on each unit
+    texts = CAUSES["text"].tolist() + ["社区尚未建立议事机制，居民意见无处表达。", "社工站建设提出如下意见。"]
+    docs = pd.DataFrame({"doc_id": ["d1", "d2"], "text": ["\n\n".join(texts[:3]), "\n\n".join(texts[3:])]})
+    cc = coder.code(docs, unit="paragraph", progress=False)
+    u = cc.units
+    gold = u[["doc_id", "start", "end", "text"]].assign(
+        unit_id=[f"q{i}" for i in range(len(u))],
+        gold=["neighborhood_mutual_aid", "resident_selfgov", "", "community_deliberation",
+              "social_work_service"])
+    cols = ["unit_id", "theme", "error", "terms", "cause"]
+    a = evaluate_coding(cc, gold, n_boot=0).errors
+    a = a.assign(unit_id=a["unit_id"].map(dict(zip(u["unit_id"].astype(str), gold["unit_id"]))))[cols]
+    b = evaluate_coding(coder, gold, n_boot=0).errors[cols]
+    key = ["unit_id", "theme"]
+    pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
+    assert (b["cause"].str.startswith("turned down")).sum() >= 2

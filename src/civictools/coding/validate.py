@@ -26,7 +26,13 @@ class EvaluationResult:
         confidence limits ``f1_low``, ``f1_high``, ``precision_low`` … ``recall_high`` (NaN without a
         bootstrap, and for a theme neither in the gold nor predicted); last rows ``micro``, ``macro``.
     errors : DataFrame
-        unit_id, doc_id, theme, error (``FP`` / ``FN``), terms (the matched terms of an FP), text.
+        unit_id, doc_id, theme, error (``FP`` / ``FN``), terms, cause, text. For a false
+        positive, ``terms`` are the matched terms and ``cause`` says how many matches coded it
+        (``"1 match"``: one passing mention, a candidate for a lower weight or a context rule).
+        For a false negative, ``terms`` are the theme's candidates that were turned down, each
+        with its reason (``社工 (trap)``), and ``cause`` is ``"no candidate"`` (no term of the
+        theme occurs: a gap in the vocabulary) or ``"turned down: …"`` (the rules that rejected
+        them: boundary, trap, context, negation, proximity, nested, min_hits).
     n_units : int
         Units evaluated.
     n_unmatched : int
@@ -68,6 +74,7 @@ class EvaluationResult:
                  f"micro-F1 {self.micro_f1:.3f}{ci('micro')}, macro-F1 {self.macro_f1:.3f}{ci('macro')}; "
                  f"{int((self.errors['error'] == 'FP').sum())} false positives, "
                  f"{int((self.errors['error'] == 'FN').sum())} false negatives"]
+        lines += _error_causes(self.errors)
         if self.n_boot:
             lines.append(f"[…]: {self.level:.0%} percentile bootstrap confidence intervals over units "
                          f"(B = {self.n_boot}, seed {self.seed})")
@@ -81,6 +88,24 @@ class EvaluationResult:
     def __repr__(self) -> str:
         return (f"EvaluationResult(units={self.n_units}, micro_f1={self.micro_f1:.3f}, "
                 f"macro_f1={self.macro_f1:.3f})")
+
+
+def _error_causes(errors: pd.DataFrame) -> list[str]:
+    """Summary lines: where the false negatives and false positives come from."""
+    out = []
+    fn = errors[errors["error"] == "FN"]
+    if len(fn):
+        gap = int((fn["cause"] == "no candidate").sum())
+        reasons = (fn.loc[fn["cause"] != "no candidate", "cause"].str.removeprefix("turned down: ")
+                   .str.split(", ").explode().value_counts())
+        detail = f" ({', '.join(f'{k} {v}' for k, v in reasons.items())})" if len(reasons) else ""
+        out.append(f"false negatives: {gap} with no candidate term (vocabulary gaps), {len(fn) - gap} with "
+                   f"candidates turned down{detail}")
+    fp = errors[errors["error"] == "FP"]
+    if len(fp):
+        once = int((fp["cause"] == "1 match").sum())
+        out.append(f"false positives: {once} from a single match, {len(fp) - once} from several matches")
+    return out
 
 
 def codes_to_matrix(codes: pd.Series, themes: Sequence[str], sep: str = ";") -> pd.DataFrame:
@@ -170,12 +195,15 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
         ids = g["unit_id"].astype(str) if "unit_id" in g.columns else pd.Series([f"u{i + 1}" for i in range(len(g))])
         found = [coder.themes(str(t)) for t in g["text"]]
         pred = pd.DataFrame([[int(t in f) for t in theme_ids] for f in found], index=ids, columns=theme_ids)
-        hits_terms = {}
+        hits_terms, n_hits, turned_down = {}, {}, {}
         for uid, text in zip(ids, g["text"]):
             ex = coder.explain(str(text))
-            ex = ex[ex["status"] == "hit"]
-            for th, sub in ex.groupby("theme"):
+            hit = ex["status"] == "hit"
+            for th, sub in ex[hit].groupby("theme"):
                 hits_terms[(uid, th)] = "、".join(dict.fromkeys(sub["term"]))
+                n_hits[(uid, th)] = len(sub)
+            for th, sub in ex[~hit].groupby("theme"):
+                turned_down[(uid, th)] = list(zip(sub["term"], sub["status"]))
         texts = pd.Series(list(g["text"].astype(str)), index=ids)
         doc_ids = pd.Series(list(g["doc_id"]) if "doc_id" in g.columns else [None] * len(g), index=ids)
     else:
@@ -204,9 +232,12 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
         ids = mapped[~miss].astype(str).reset_index(drop=True)
         m.index = m.index.astype(str)
         pred = m.loc[ids, theme_ids]
-        h = coded.hits
+        h, rj = coded.hits, coded.rejected
         hits_terms = {(str(u), t): "、".join(dict.fromkeys(s["term"])) for (u, t), s in
                       h.groupby(["unit_id", "theme"])} if len(h) else {}
+        n_hits = {(str(u), t): int(n) for (u, t), n in h.groupby(["unit_id", "theme"]).size().items()} if len(h) else {}
+        turned_down = {(str(u), t): list(zip(s["term"], s["reason"])) for (u, t), s in
+                       rj.groupby(["unit_id", "theme"])} if len(rj) else {}
         texts = units.assign(unit_id=units["unit_id"].astype(str)).set_index("unit_id")["text"].loc[ids]
         doc_ids = units.assign(unit_id=units["unit_id"].astype(str)).set_index("unit_id")["doc_id"].loc[ids]
     unknown = sorted({x for v in g[gold_col] for x in _code_set(v, sep)} - set(theme_ids))
@@ -237,10 +268,15 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
     for i, uid in enumerate(ids):
         for j, t in enumerate(theme_ids):
             if P[i, j] and not T[i, j]:
-                err.append((uid, doc_ids.iloc[i], t, "FP", hits_terms.get((uid, t), ""), texts.iloc[i]))
+                n = n_hits[(uid, t)]
+                cause = "1 match" if n == 1 else f"{n} matches"
+                err.append((uid, doc_ids.iloc[i], t, "FP", hits_terms.get((uid, t), ""), cause, texts.iloc[i]))
             elif T[i, j] and not P[i, j]:
-                err.append((uid, doc_ids.iloc[i], t, "FN", "", texts.iloc[i]))
-    errors = pd.DataFrame(err, columns=["unit_id", "doc_id", "theme", "error", "terms", "text"])
+                down = turned_down.get((uid, t), [])
+                terms = "、".join(dict.fromkeys(f"{term} ({why})" for term, why in down))
+                cause = ("turned down: " + ", ".join(sorted({why for _, why in down}))) if down else "no candidate"
+                err.append((uid, doc_ids.iloc[i], t, "FN", terms, cause, texts.iloc[i]))
+    errors = pd.DataFrame(err, columns=["unit_id", "doc_id", "theme", "error", "terms", "cause", "text"])
     return EvaluationResult(table=table, errors=errors, n_units=len(ids), n_unmatched=n_unmatched,
                             label=f"split={split}" if split else "", n_boot=n_boot, level=level, seed=seed)
 
