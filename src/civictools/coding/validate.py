@@ -175,6 +175,9 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
     >>> res = evaluate_coding(ThemeCoder(), gold)
     >>> res.micro_f1
     1.0
+    >>> missed = pd.DataFrame({"unit_id": ["u3"], "text": ["今天天气很好。"], "gold": ["volunteering"]})
+    >>> evaluate_coding(ThemeCoder(), missed, n_boot=0).errors[["theme", "error", "cause"]].values.tolist()
+    [['volunteering', 'FN', 'no candidate']]
     """
     if not isinstance(gold, pd.DataFrame):
         raise CodebookError("gold must be a DataFrame")
