@@ -234,3 +234,23 @@ def test_error_causes_same_from_a_coded_corpus(coder):
     key = ["unit_id", "theme"]
     pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
     assert (b["cause"].str.startswith("turned down")).sum() >= 2
+
+
+def test_suggest_terms_from_missed_units(coder):
+    # three units about a reporting app the codebook does not know (gold: digital_governance)
+    texts = ["居民用随手拍上报楼道堆物。", "随手拍收到的问题当天转给街道。", "这个月随手拍共上报三十件。",
+             "今天天气不错。", "会议室的灯坏了。", "居民在楼下聊天。"]
+    cc = coder.code(texts, unit="document", progress=False)
+    u = cc.units
+    gold = u[["unit_id", "text"]].assign(gold=["digital_governance"] * 3 + [""] * 3)
+    res = evaluate_coding(cc, gold, n_boot=0)
+    missed = res.errors.query("theme == 'digital_governance' and error == 'FN'")
+    assert len(missed) == 3 and set(missed["cause"]) == {"no candidate"}
+    out = suggest_terms(cc, "digital_governance", units=missed["unit_id"], min_count=2)
+    assert out["term"].iloc[0] == "随手拍"
+    assert out.set_index("term").loc["随手拍", ["n_theme", "n_rest"]].tolist() == [3, 0]
+    assert "【随手拍】" in out.set_index("term").loc["随手拍", "evidence"]
+    # without units= the theme's coded units (none here) are the target: nothing to suggest
+    assert suggest_terms(cc, "digital_governance", min_count=2).empty
+    with pytest.raises(CodebookError, match="not units of the coded corpus"):
+        suggest_terms(cc, "digital_governance", units=["nope"])

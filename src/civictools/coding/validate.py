@@ -350,14 +350,24 @@ def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
 # -------------------------------------------------------------------------------------------
 
 def suggest_terms(coded: Any, theme: str, top: int = 20, *, measure: str = "llr", min_count: int = 3,
-                  window: int = 12, n_evidence: int = 3, segmenter: Any = None) -> pd.DataFrame:
+                  window: int = 12, n_evidence: int = 3, segmenter: Any = None,
+                  units: Sequence[Any] | None = None) -> pd.DataFrame:
     """Candidate new terms for ``theme``: words over-represented in its units.
 
-    Each word of the units coded with ``theme`` is compared with the rest of the corpus by
+    Each word of the units coded with ``theme`` (or of ``units``, when given) is compared with
+    the rest of the corpus by
     Dunning's log-likelihood ratio (G², ``measure="llr"``) or pointwise mutual information
     (``"pmi"``, log2 of the word's rate in the theme's units over its rate overall). Words
     already among the theme's terms or overlapping one of its hits, stopwords, punctuation,
     numbers and single characters are skipped; only over-represented words are kept.
+
+    Parameters
+    ----------
+    units : sequence of unit ids, optional
+        The units to learn from instead of those coded with ``theme``: typically the gold
+        units the codebook missed, ``errors.query("theme == @t and error == 'FN'")["unit_id"]``
+        of :func:`evaluate_coding` on the same coded corpus, whose words show its vocabulary
+        gaps (``cause == "no candidate"``).
 
     Returns
     -------
@@ -381,8 +391,17 @@ def suggest_terms(coded: Any, theme: str, top: int = 20, *, measure: str = "llr"
         from civictools.text import Segmenter
 
         segmenter = Segmenter()
-    m = coded.matrix()
-    in_theme = set(m.index[m[theme] > 0])
+    if units is None:
+        m = coded.matrix()
+        in_theme = set(m.index[m[theme] > 0])
+    else:
+        have = dict(zip(coded.units["unit_id"].astype(str), coded.units["unit_id"]))
+        wanted = [str(u) for u in units]
+        missing = [u for u in wanted if u not in have]
+        if missing:
+            raise CodebookError(f"{len(missing)} of the units= ids are not units of the coded corpus "
+                                f"(first: {missing[0]!r}); pass unit_id values of coded.units")
+        in_theme = {have[u] for u in wanted}
     known = {t.pattern for t in coded.codebook.themes[theme].terms}
     stop = getattr(segmenter, "is_stopword", lambda w: False)
     a: dict[str, int] = {}
