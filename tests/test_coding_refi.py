@@ -158,6 +158,36 @@ def test_liwc_dictionary(tmp_path):
         read_liwc(bad)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "gb18030", "big5"])
+def test_dictionaries_in_any_encoding(tmp_path, encoding):
+    # Chinese LIWC dictionaries often come in GBK or Big5 (traditional characters)
+    liwc = "%\n1\t家庭\n2\t鄰里\n%\n親子\t1\n鄰居*\t2\n鄰里\t2 1\n"
+    p = tmp_path / "zh.dic"
+    p.write_bytes(liwc.encode(encoding))
+    cb = read_liwc(p)
+    assert [t.label_zh for t in cb.themes.values()] == ["家庭", "鄰里"]
+    assert [t.pattern for t in cb.themes["cat_02"].terms] == ["鄰居", "鄰里"]
+    simp = read_liwc(p, to_simplified=True)
+    assert [t.label_zh for t in simp.themes.values()] == ["家庭", "邻里"]
+    assert [t.pattern for t in simp.themes["cat_01"].terms] == ["亲子", "邻里"]
+    assert ThemeCoder(simp, match="substring").themes("邻居们组织亲子活动") == {"cat_01", "cat_02"}
+    y = tmp_path / "zh.yml"
+    y.write_bytes("社區:\n  - 議事會\n  - 居委會\n".encode(encoding))
+    assert [t.pattern for t in read_yaml_dictionary(y, to_simplified=True).themes_[0].terms] == ["议事会", "居委会"]
+    assert load_codebook(y).themes_[0].label_zh == "社區"  # detected as a dictionary, decoded alike
+
+
+def test_undecodable_dictionary_names_the_file(tmp_path):
+    p = tmp_path / "broken.dic"
+    p.write_bytes(b"%\n1\tx\n%\n" + bytes(range(128, 256)) * 4)
+    with pytest.raises(CodebookError, match="broken.dic"):
+        read_liwc(p)
+    c = tmp_path / "cb.yml"
+    c.write_bytes(b"\xff\xfe\x00\xd8codebook: x")  # a UTF-16 BOM, then a lone surrogate
+    with pytest.raises(CodebookError, match="cb.yml"):
+        load_codebook(c)
+
+
 def test_cli_code_and_agreement(tmp_path, capsys):
     docs = pd.DataFrame({"doc_id": ["a", "b"], "community": ["纺机社区", "粮站社区"],
                          "text": ["网格员入户排查安全隐患。\n\n社区开展义诊。", "志愿者探访独居老人。"]})

@@ -450,10 +450,9 @@ def load_codebook(name_or_path: "str | Path | Codebook | Mapping[str, Any]") -> 
         from civictools.coding.dictionaries import read_liwc
 
         return read_liwc(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"{path}: not UTF-8 text ({exc}); save the codebook as UTF-8") from None
+    from civictools.coding.dictionaries import _read
+
+    text = _read(path, "codebook", to_simplified=False)
     try:
         head = yaml.safe_load(text) if text.strip() else None
     except yaml.YAMLError:

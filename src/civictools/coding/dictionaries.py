@@ -18,6 +18,26 @@ from civictools.errors import CodebookError
 __all__ = ["read_yaml_dictionary", "read_liwc"]
 
 
+def _read(p: Path, what: str, to_simplified: bool) -> str:
+    """The text of a dictionary file in whatever encoding it comes (UTF-8 with or without BOM,
+    UTF-16, GB18030/GBK, Big5: Chinese LIWC dictionaries are often GBK or Big5)."""
+    from civictools.corpus._encoding import DecodeFailure, decode
+
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise CodebookError(f"{p}: cannot read {what} ({exc.strerror or exc})") from None
+    try:
+        text, _ = decode(data)
+    except DecodeFailure as exc:
+        raise CodebookError(f"{p}: {exc}; save the {what} as UTF-8") from None
+    if to_simplified:
+        from civictools.corpus.read import _t2s
+
+        text = _t2s().convert(text)
+    return text
+
+
 def _term(pattern: str) -> Any:
     p = pattern.strip()
     if not p:
@@ -57,11 +77,13 @@ def _theme(name: str, tid: str, parent: str | None, terms: list[Any], i: int) ->
     return t
 
 
-def read_yaml_dictionary(path: str | Path, name: str | None = None) -> Codebook:
+def read_yaml_dictionary(path: str | Path, name: str | None = None, *, to_simplified: bool = False) -> Codebook:
     """Read a quanteda / WordStat-style YAML dictionary (nested keys, lists of words).
 
     Keys become themes (nested keys become child themes); words with a trailing ``*`` match
-    as prefixes.
+    as prefixes. The encoding is detected (UTF-8 with or without BOM, UTF-16, GB18030/GBK,
+    Big5); ``to_simplified=True`` converts a traditional-character dictionary to simplified
+    characters (OpenCC ``t2s``) for coding simplified text.
 
     Examples
     --------
@@ -74,9 +96,10 @@ def read_yaml_dictionary(path: str | Path, name: str | None = None) -> Codebook:
     (['elderly'], 'prefix')
     """
     p = Path(path)
+    text = _read(p, "YAML dictionary", to_simplified)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise CodebookError(f"{p}: cannot read YAML dictionary ({exc})") from None
     if not isinstance(data, dict) or not data:
         raise CodebookError(f"{p}: a YAML dictionary must map category names to word lists")
@@ -99,8 +122,12 @@ def read_yaml_dictionary(path: str | Path, name: str | None = None) -> Codebook:
     return _build({"codebook": name or _name(p), "themes": themes}, {}, source=str(p), strict=False)
 
 
-def read_liwc(path: str | Path, name: str | None = None) -> Codebook:
+def read_liwc(path: str | Path, name: str | None = None, *, to_simplified: bool = False) -> Codebook:
     """Read a LIWC ``.dic`` dictionary (category table between ``%`` lines, then words).
+
+    The encoding is detected (UTF-8 with or without BOM, UTF-16, GB18030/GBK, Big5: Chinese
+    LIWC dictionaries often come in GBK or Big5); ``to_simplified=True`` converts a
+    traditional-character dictionary to simplified characters (OpenCC ``t2s``).
 
     Examples
     --------
@@ -110,12 +137,12 @@ def read_liwc(path: str | Path, name: str | None = None) -> Codebook:
     >>> cb = read_liwc(p)
     >>> cb.theme_ids, [t.pattern for t in cb.themes["cat_02"].terms]
     (['family', 'cat_02'], ['邻居'])
+    >>> _ = open(p, "wb").write("%\\n1\\t鄰里\\n%\\n鄰居*\\t1\\n".encode("big5"))
+    >>> [t.pattern for t in read_liwc(p, to_simplified=True).themes["cat_01"].terms]
+    ['邻居']
     """
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"{p}: cannot read LIWC dictionary ({exc})") from None
+    lines = _read(p, "LIWC dictionary", to_simplified).splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
     if len(marks) < 2:
         raise CodebookError(f"{p}: a LIWC .dic needs the category table between two '%' lines")
