@@ -188,6 +188,23 @@ def test_undecodable_dictionary_names_the_file(tmp_path):
         load_codebook(c)
 
 
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_cli_code_reads_csv_in_chinese_encodings(tmp_path, capsys, encoding):
+    # Excel on Chinese Windows saves CSV as GBK; pandas alone would read it as UTF-8 and fail
+    src = tmp_path / "docs.csv"
+    src.write_bytes("doc_id,text\na,社区开展义诊。\nb,志愿者探访独居老人。\n".encode(encoding))
+    rc = main(["code", str(src), "--codebook", "default", "--unit", "document", "--out-hits",
+               str(tmp_path / "h.csv"), "--quiet"])
+    assert rc == 0
+    hits = pd.read_csv(tmp_path / "h.csv", encoding="utf-8-sig")
+    by_doc = hits.groupby("doc_id")["theme"].agg(set).to_dict()
+    assert by_doc == {"a": {"convenience_services"}, "b": {"volunteering", "elderly_care"}}
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"doc_id,text\n" + bytes(range(128, 256)) * 8)
+    assert main(["code", str(bad), "--out-hits", str(tmp_path / "x.csv"), "--quiet"]) == 1
+    assert "bad.csv" in capsys.readouterr().err
+
+
 def test_cli_code_and_agreement(tmp_path, capsys):
     docs = pd.DataFrame({"doc_id": ["a", "b"], "community": ["纺机社区", "粮站社区"],
                          "text": ["网格员入户排查安全隐患。\n\n社区开展义诊。", "志愿者探访独居老人。"]})

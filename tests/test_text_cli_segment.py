@@ -19,6 +19,14 @@ def test_segment_csv_to_parquet(tmp_path, capsys):
     assert "tokens from 2 documents" in capsys.readouterr().err
 
 
+def test_segment_gbk_csv(tmp_path):
+    src = tmp_path / "docs.csv"
+    src.write_bytes("doc_id,text\nb,居民议事会讨论加装电梯\n".encode("gbk"))
+    out = tmp_path / "tokens.parquet"
+    assert main(["segment", str(src), "--out", str(out)]) == 0
+    assert pd.read_parquet(out)["token"].tolist() == ["居民议事会", "讨论", "加装电梯"]
+
+
 def test_segment_folder_and_user_dict_to_stdout(tmp_path, capsys):
     folder = tmp_path / "minutes"
     folder.mkdir()

@@ -11,15 +11,33 @@ from civictools.errors import CivictoolsError
 _FORMATS = (".csv", ".parquet", ".jsonl", ".json")
 
 
+def read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    """``pd.read_csv`` on a file in whatever encoding it comes: UTF-8 with or without BOM,
+    UTF-16, GB18030/GBK (how Excel saves CSV on Chinese Windows) or Big5.
+
+    Raises ``CivictoolsError`` naming the file when the bytes are not decodable text.
+    """
+    import io
+
+    from civictools.corpus._encoding import DecodeFailure, decode
+
+    try:
+        text, _ = decode(path.read_bytes())
+    except DecodeFailure as exc:
+        raise CivictoolsError(f"{path}: {exc}") from None
+    return pd.read_csv(io.StringIO(text), **kwargs)
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, Parquet or JSON-lines table; errors name the file."""
+    """Read a CSV (any of the encodings of :func:`read_csv`), Parquet or JSON-lines table;
+    errors name the file."""
     path = Path(path)
     if not path.is_file():
         raise CivictoolsError(f"{path}: file not found")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pd.read_csv(path)
+            return read_csv(path)
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix in (".jsonl", ".json"):

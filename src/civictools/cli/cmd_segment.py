@@ -63,12 +63,14 @@ def _read_text_file(path: Path) -> str:
 def _read_table(path: Path, text_col: str, id_col: str) -> Any:
     import pandas as pd
 
+    from civictools.cli._io import read_csv
+
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            df = pd.read_csv(path, dtype={id_col: str})
+            df = read_csv(path, dtype={id_col: str})
         elif suffix == ".tsv":
-            df = pd.read_csv(path, sep="\t", dtype={id_col: str})
+            df = read_csv(path, sep="\t", dtype={id_col: str})
         elif suffix == ".parquet":
             df = pd.read_parquet(path)
         else:
