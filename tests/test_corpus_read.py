@@ -216,3 +216,26 @@ def test_fifty_megabyte_gbk_file(tmp_path):
     doc = read_document(p)
     assert doc.encoding == "gbk"
     assert len(doc.text) == len(data.decode("gbk"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030", "big5"])
+def test_read_csv_any_encoding(tmp_path, encoding):
+    # tables from Excel on Chinese Windows are GBK; from Taiwan or Hong Kong often Big5
+    from civictools.corpus.read import _read_csv
+
+    p = tmp_path / "t.csv"
+    p.write_bytes("社區,人數\n紡機社區,12\n糧站社區,7\n".encode(encoding))
+    df = _read_csv(p)
+    assert list(df.columns) == ["社區", "人數"]
+    assert df["社區"].tolist() == ["紡機社區", "糧站社區"] and df["人數"].tolist() == [12, 7]
+
+
+def test_read_csv_undecodable_names_the_file(tmp_path):
+    from civictools.corpus.read import _read_csv
+
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(CorpusError, match="x.csv"):
+        _read_csv(p)
+    with pytest.raises(CorpusError, match="nope.csv"):
+        _read_csv(tmp_path / "nope.csv")

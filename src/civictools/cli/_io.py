@@ -12,20 +12,11 @@ _FORMATS = (".csv", ".parquet", ".jsonl", ".json")
 
 
 def read_csv(path: Path, **kwargs) -> pd.DataFrame:
-    """``pd.read_csv`` on a file in whatever encoding it comes: UTF-8 with or without BOM,
-    UTF-16, GB18030/GBK (how Excel saves CSV on Chinese Windows) or Big5.
+    """``pd.read_csv`` on a file in any of the encodings the corpus layer detects (UTF-8 with or
+    without BOM, UTF-16, GB18030/GBK as Excel saves CSV on Chinese Windows, Big5)."""
+    from civictools.corpus.read import _read_csv
 
-    Raises ``CivictoolsError`` naming the file when the bytes are not decodable text.
-    """
-    import io
-
-    from civictools.corpus._encoding import DecodeFailure, decode
-
-    try:
-        text, _ = decode(path.read_bytes())
-    except DecodeFailure as exc:
-        raise CivictoolsError(f"{path}: {exc}") from None
-    return pd.read_csv(io.StringIO(text), **kwargs)
+    return _read_csv(path, **kwargs)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

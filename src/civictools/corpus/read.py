@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import pandas as pd
+
 from civictools.corpus._encoding import DecodeFailure, binary_kind, decode
 from civictools.errors import CorpusError
 
@@ -140,6 +142,22 @@ def read_document(
     if to_simplified:
         text = _t2s().convert(text)
     return Document(text, encoding)
+
+
+def _read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
+    """``pd.read_csv`` on a file in whatever encoding it comes: UTF-8 with or without BOM,
+    UTF-16, GB18030/GBK (how Excel saves CSV on Chinese Windows) or Big5.
+
+    Raises :class:`CorpusError` naming the file when the bytes are not decodable text.
+    """
+    path = Path(path)
+    try:
+        text, _ = decode(path.read_bytes())
+    except DecodeFailure as exc:
+        raise CorpusError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    return pd.read_csv(io.StringIO(text), **kwargs)
 
 
 def normalize_newlines(text: str) -> str:

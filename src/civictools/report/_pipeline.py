@@ -102,7 +102,9 @@ class ReportContext:
 
             return load_demo_panel(), "community_id", "month"
         p = self.cfg["panel"]
-        return pd.read_csv(p["outcomes"]), p["unit"], p["time"]
+        from civictools.corpus.read import _read_csv
+
+        return _read_csv(p["outcomes"]), p["unit"], p["time"]
 
     def notes_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.notes, columns=["step", "warning", "message"]).drop_duplicates()
