@@ -5,7 +5,7 @@ from civictools.coding.codebook import Codebook, Theme, codebook_schema, list_co
 from civictools.coding.coded import CodedCorpus
 from civictools.coding.coder import ThemeCoder
 from civictools.coding.dictionaries import read_liwc, read_yaml_dictionary
-from civictools.coding.refi import export_qdpx, read_qdc, write_qdc
+from civictools.coding.refi import QdaProject, export_qdpx, read_qdc, read_qdpx, write_qdc
 from civictools.coding.validate import EvaluationResult, evaluate_coding, suggest_terms
 
 __all__: list[str] = [
@@ -24,6 +24,8 @@ __all__: list[str] = [
     "write_qdc",
     "read_qdc",
     "export_qdpx",
+    "read_qdpx",
+    "QdaProject",
     "read_yaml_dictionary",
     "read_liwc",
 ]

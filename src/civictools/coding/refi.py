@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 import uuid
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
+
+import pandas as pd
 
 from civictools.coding.codebook import PALETTE, Codebook, _build
-from civictools.errors import CodebookError
+from civictools.errors import CodebookError, DataDroppedWarning
 
-__all__ = ["write_qdc", "read_qdc", "export_qdpx", "theme_guid"]
+__all__ = ["write_qdc", "read_qdc", "export_qdpx", "theme_guid", "read_qdpx", "QdaProject"]
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -258,3 +262,248 @@ def _selection(src: ET.Element, key: tuple, start: int, end: int, theme: str, us
     d.text = desc
     coding = ET.SubElement(sel, f"{{{NS_PROJECT}}}Coding", {"guid": _guid("coding", *key), "creatingUser": user})
     ET.SubElement(coding, f"{{{NS_PROJECT}}}CodeRef", {"targetGUID": theme_guid(theme)})
+
+
+# ----------------------------------------------------------------- reading projects back
+_SKIPPED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+
+
+@dataclass(frozen=True, eq=False)
+class QdaProject:
+    """The codings of a REFI-QDA project (``.qdpx``), as :func:`read_qdpx` returns them.
+
+    Attributes
+    ----------
+    codings : DataFrame
+        One row per coding of a text selection: source (the TextSource name; civictools exports
+        name sources by ``doc_id``), start, end (0-based code-point offsets into the source
+        text), theme (the civictools theme id of the code), code (the code's name), coder (the
+        creating user's name, else its GUID, else ``""``), text (the selected text).
+    sources : Series
+        Source name -> plain text.
+    codebook : Codebook or None
+        The project's codebook (as :func:`read_qdc` reads it); None when it has none.
+    n_skipped : int
+        Codings left out (warned): on picture, PDF, audio or video sources, with a reference to
+        no code of the codebook, or with positions outside their source text.
+    """
+
+    codings: pd.DataFrame
+    sources: pd.Series
+    codebook: Codebook | None
+    n_skipped: int = 0
+    notes: tuple[str, ...] = ()
+
+    def tidy(self) -> pd.DataFrame:
+        return self.codings.copy()
+
+    @property
+    def coders(self) -> list[str]:
+        return sorted(set(self.codings["coder"]))
+
+    def unit_codes(self, coded: Any, coders: Sequence[str] | None = None) -> pd.DataFrame:
+        """Codes per unit of ``coded`` and coder: a selection codes every unit it overlaps.
+
+        Returns one row per unit of ``coded`` whose document is a source of the project, with
+        ``unit_id``, ``doc_id`` and one column per coder holding the set of theme ids (empty
+        where the coder coded nothing), the input :func:`civictools.agreement` and
+        :func:`civictools.evaluate_coding` (``gold_col=<coder>``) take. A source whose text is
+        not the document's text in ``coded`` is left out with a warning (offsets would not line
+        up), and so are sources that are not documents of ``coded``.
+        """
+        coders = list(coders) if coders is not None else self.coders
+        unknown = sorted(set(coders) - set(self.coders))
+        if unknown:
+            raise CodebookError(f"no codings by {unknown}; coders in the project: {self.coders}")
+        texts = {str(k): v for k, v in coded.texts.items()}
+        docs_of = {str(d): d for d in coded.texts.index}
+        keep, missing, changed = [], [], []
+        for name, text in self.sources.items():
+            if name not in texts:
+                missing.append(name)
+            elif texts[name] != text:
+                changed.append(name)
+            else:
+                keep.append(name)
+        lost = self.codings["source"].isin(missing + changed)
+        if lost.any():
+            why = []
+            if missing:
+                why.append(f"{len(missing)} source(s) not among the documents of the coded corpus "
+                           f"(first: {missing[0]!r})")
+            if changed:
+                why.append(f"{len(changed)} source(s) whose text differs from the coded document "
+                           f"(first: {changed[0]!r}), so offsets would not line up")
+            warnings.warn(f"{int(lost.sum())} coding(s) left out: " + "; ".join(why),
+                          DataDroppedWarning, stacklevel=2)
+        units = coded.units
+        units = units[units["doc_id"].astype(str).isin(keep)]
+        out = pd.DataFrame({"unit_id": units["unit_id"].to_numpy(), "doc_id": units["doc_id"].to_numpy()})
+        c = self.codings[~lost & self.codings["coder"].isin(coders)]
+        by_doc = {d: g for d, g in units.groupby(units["doc_id"].astype(str), sort=False)}
+        cells: dict[tuple[Any, str], set[str]] = {}
+        for src, s, e, theme, coder in zip(c["source"], c["start"], c["end"], c["theme"], c["coder"]):
+            g = by_doc.get(src)
+            if g is None:
+                continue
+            hit = g[(g["start"] < e) & (s < g["end"])] if e > s else g[(g["start"] <= s) & (s < g["end"])]
+            for uid in hit["unit_id"]:
+                cells.setdefault((uid, coder), set()).add(theme)
+        for coder in coders:
+            out[coder] = [frozenset(cells.get((u, coder), ())) for u in out["unit_id"]]
+        out["doc_id"] = out["doc_id"].map(lambda d: docs_of.get(str(d), d))
+        return out
+
+    def summary(self):
+        from civictools.coding.coded import Summary
+
+        lines = [f"{len(self.codings)} codings of {self.codings['theme'].nunique()} codes on "
+                 f"{len(self.sources)} text sources by {len(self.coders)} coder(s): {', '.join(self.coders)}"]
+        lines += list(self.notes)
+        table = (self.codings.groupby(["coder", "theme"]).size().rename("codings").reset_index()
+                 if len(self.codings) else None)
+        return Summary("REFI-QDA project", lines, table)
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def __repr__(self) -> str:
+        return f"QdaProject(codings={len(self.codings)}, sources={len(self.sources)}, coders={self.coders})"
+
+
+def read_qdpx(path: str | Path, *, codebook: Any = None) -> QdaProject:
+    """Read the codings of a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA
+    or :func:`export_qdpx`: for instance the automatic coding after review by human coders.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.qdpx`` file (a zip with ``project.qde`` and the text sources).
+    codebook : Codebook or name, optional
+        Codes are given civictools theme ids from their description (``id: …``, as
+        :func:`export_qdpx` writes it) or their GUID (:func:`theme_guid`); with ``codebook``,
+        codes named like one of its themes (id, ``label_zh`` or ``label_en``) get that id too.
+        Other codes keep the id :func:`read_qdc` gives them.
+
+    Returns
+    -------
+    QdaProject
+        ``.codings`` (tidy), ``.sources``, ``.codebook``; ``.unit_codes(coded)`` turns the
+        codings into sets of themes per unit and coder, for :func:`civictools.agreement` and
+        :func:`civictools.evaluate_coding`.
+
+    Notes
+    -----
+    Reading is lenient like :func:`read_qdc` (namespace variants, upper-case or braced GUIDs).
+    Source texts come from ``PlainTextContent`` or from ``plainTextPath`` (``internal://`` files
+    inside the archive, in any of the encodings the corpus layer detects). Codings on picture,
+    PDF, audio and video sources, codings that refer to no code, and selections outside their
+    text are left out with a :class:`~civictools.errors.DataDroppedWarning` and counted.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from civictools.coding import ThemeCoder
+    >>> coded = ThemeCoder().code(["志愿者探访独居老人。"], unit="document", progress=False)
+    >>> p = export_qdpx(coded, pathlib.Path(tempfile.mkdtemp()) / "review.qdpx")
+    >>> proj = read_qdpx(p)
+    >>> sorted(proj.codings["theme"]), proj.coders
+    (['elderly_care', 'volunteering'], ['civictools'])
+    """
+    from civictools.corpus._encoding import DecodeFailure, decode
+
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise CodebookError(f"{p}: not a REFI-QDA project (.qdpx is a zip archive): {exc}") from None
+    with zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        qde = next((names[n] for n in names if n.endswith(".qde")), None)
+        if qde is None:
+            raise CodebookError(f"{p}: no project.qde inside; is this a .qdpx file?")
+        data = zf.read(qde)
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as exc:
+            raise CodebookError(f"{p}: {qde} is not well-formed XML ({exc})") from None
+        book = read_qdc(data) if any(_local(e.tag) == "Codes" for e in root.iter()) else None
+        ids: dict[str, str] = {}
+        names_of: dict[str, str] = {}
+        if book is not None:
+            guids = [_norm_guid(e.get("guid")) for e in root.iter() if _local(e.tag) == "Code"]
+            for g, t in zip(guids, book.themes_):
+                ids[g] = t.id
+                names_of[g] = t.label_zh or t.label_en or t.id
+        if codebook is not None:
+            from civictools.coding.codebook import load_codebook
+
+            cb = load_codebook(codebook)
+            by_name = {}
+            for t in cb.themes_:
+                for label in (t.id, t.label_zh, t.label_en):
+                    if label:
+                        by_name.setdefault(label, t.id)
+                by_name.setdefault(theme_guid(t.id), t.id)
+            for g in list(ids):
+                if g in by_name:
+                    ids[g] = by_name[g]
+                elif names_of[g] in by_name:
+                    ids[g] = by_name[names_of[g]]
+        users = {_norm_guid(e.get("guid")): (e.get("name") or e.get("id") or "")
+                 for e in root.iter() if _local(e.tag) == "User"}
+        rows, sources, skipped, notes = [], {}, {"media": 0, "code": 0, "range": 0}, []
+        for src in root.iter():
+            kind = _local(src.tag)
+            if kind in _SKIPPED_SOURCES:
+                skipped["media"] += sum(1 for e in src.iter() if _local(e.tag) == "Coding")
+                continue
+            if kind != "TextSource":
+                continue
+            name = src.get("name") or _norm_guid(src.get("guid"))
+            content = next((c for c in src if _local(c.tag) == "PlainTextContent"), None)
+            if content is not None:
+                text = content.text or ""
+            else:
+                ref = (src.get("plainTextPath") or "").strip()
+                inner = re.sub(r"^internal://", "", ref)
+                arc = names.get(f"sources/{inner}".lower()) or names.get(inner.lower())
+                if arc is None:
+                    raise CodebookError(f"{p}: source {name!r} points to {ref!r}, which is not in the "
+                                        "archive; export the project with its sources embedded")
+                try:
+                    text, _ = decode(zf.read(arc))
+                except DecodeFailure as exc:
+                    raise CodebookError(f"{p}: source {name!r} ({arc}) {exc}") from None
+            sources[name] = text
+            for sel in src:
+                if _local(sel.tag) != "PlainTextSelection":
+                    continue
+                try:
+                    s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                except (TypeError, ValueError):
+                    raise CodebookError(f"{p}: selection {sel.get('guid')!r} in source {name!r} has no valid "
+                                        "startPosition/endPosition") from None
+                for coding in sel:
+                    if _local(coding.tag) != "Coding":
+                        continue
+                    ref = next((r for r in coding if _local(r.tag) == "CodeRef"), None)
+                    g = _norm_guid(ref.get("targetGUID") if ref is not None else None)
+                    if g not in ids:
+                        skipped["code"] += 1
+                        continue
+                    if not 0 <= s <= e <= len(text):
+                        skipped["range"] += 1
+                        continue
+                    user = _norm_guid(coding.get("creatingUser") or sel.get("creatingUser"))
+                    rows.append((name, s, e, ids[g], names_of[g], users.get(user) or user, text[s:e]))
+    codings = pd.DataFrame(rows, columns=["source", "start", "end", "theme", "code", "coder", "text"])
+    reasons = {"media": "on picture, PDF, audio or video sources", "code": "referring to no code of the codebook",
+               "range": "with positions outside their source text"}
+    for k, n in skipped.items():
+        if n:
+            msg = f"{n} coding(s) {reasons[k]} were left out"
+            notes.append(msg)
+            warnings.warn(f"{p.name}: {msg}", DataDroppedWarning, stacklevel=2)
+    return QdaProject(codings=codings, sources=pd.Series(sources, dtype=object), codebook=book,
+                      n_skipped=sum(skipped.values()), notes=tuple(notes))
