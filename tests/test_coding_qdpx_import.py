@@ -148,3 +148,8 @@ def test_bad_files(tmp_path):
                                    'name="d" plainTextPath="internal://missing.txt"/></Sources></Project>')
     with pytest.raises(CodebookError, match="missing.txt"):
         read_qdpx(p)
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>'
+                                   '<Code guid="not-a-guid" name="x"/></Codes></CodeBook></Project>')
+    with pytest.raises(CodebookError, match=r"x\.qdpx: project\.qde: code 'x' has an invalid guid"):
+        read_qdpx(p)

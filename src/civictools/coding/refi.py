@@ -316,7 +316,6 @@ class QdaProject:
         if unknown:
             raise CodebookError(f"no codings by {unknown}; coders in the project: {self.coders}")
         texts = {str(k): v for k, v in coded.texts.items()}
-        docs_of = {str(d): d for d in coded.texts.index}
         keep, missing, changed = [], [], []
         for name, text in self.sources.items():
             if name not in texts:
@@ -351,7 +350,6 @@ class QdaProject:
                 cells.setdefault((uid, coder), set()).add(theme)
         for coder in coders:
             out[coder] = [frozenset(cells.get((u, coder), ())) for u in out["unit_id"]]
-        out["doc_id"] = out["doc_id"].map(lambda d: docs_of.get(str(d), d))
         return out
 
     def summary(self):
@@ -427,7 +425,10 @@ def read_qdpx(path: str | Path, *, codebook: Any = None) -> QdaProject:
             root = ET.fromstring(data)
         except ET.ParseError as exc:
             raise CodebookError(f"{p}: {qde} is not well-formed XML ({exc})") from None
-        book = read_qdc(data) if any(_local(e.tag) == "Codes" for e in root.iter()) else None
+        try:
+            book = read_qdc(data) if any(_local(e.tag) == "Codes" for e in root.iter()) else None
+        except CodebookError as exc:
+            raise CodebookError(f"{p}: {qde}: {str(exc).removeprefix('<bytes>: ')}") from None
         ids: dict[str, str] = {}
         names_of: dict[str, str] = {}
         if book is not None:
