@@ -11,24 +11,18 @@ from civictools.errors import CivictoolsError
 _FORMATS = (".csv", ".parquet", ".jsonl", ".json")
 
 
-def read_csv(path: Path, **kwargs) -> pd.DataFrame:
-    """``pd.read_csv`` on a file in any of the encodings the corpus layer detects (UTF-8 with or
-    without BOM, UTF-16, GB18030/GBK as Excel saves CSV on Chinese Windows, Big5)."""
-    from civictools.corpus.read import _read_csv
-
-    return _read_csv(path, **kwargs)
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (any of the encodings of :func:`read_csv`), Parquet or JSON-lines table;
-    errors name the file."""
+    """Read a CSV (UTF-8 with or without BOM, UTF-16, GB18030/GBK as Excel saves it on Chinese
+    Windows, or Big5), Parquet or JSON-lines table; errors name the file."""
     path = Path(path)
     if not path.is_file():
         raise CivictoolsError(f"{path}: file not found")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return read_csv(path)
+            from civictools.corpus.read import _read_csv
+
+            return _read_csv(path)
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix in (".jsonl", ".json"):

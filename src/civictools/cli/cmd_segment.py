@@ -63,7 +63,7 @@ def _read_text_file(path: Path) -> str:
 def _read_table(path: Path, text_col: str, id_col: str) -> Any:
     import pandas as pd
 
-    from civictools.cli._io import read_csv
+    from civictools.corpus.read import _read_csv as read_csv
 
     suffix = path.suffix.lower()
     try:

@@ -196,17 +196,18 @@ def evaluate_coding(coded: Any, gold: pd.DataFrame, *, gold_col: str = "gold", s
             raise CodebookError("evaluating a ThemeCoder needs a 'text' column in gold")
         theme_ids = list(themes or coder.codebook.theme_ids)
         ids = g["unit_id"].astype(str) if "unit_id" in g.columns else pd.Series([f"u{i + 1}" for i in range(len(g))])
-        found = [coder.themes(str(t)) for t in g["text"]]
-        pred = pd.DataFrame([[int(t in f) for t in theme_ids] for f in found], index=ids, columns=theme_ids)
-        hits_terms, n_hits, turned_down = {}, {}, {}
+        # one scan per unit: explain()'s hits are the hits themes() reports
+        found, hits_terms, n_hits, turned_down = [], {}, {}, {}
         for uid, text in zip(ids, g["text"]):
             ex = coder.explain(str(text))
             hit = ex["status"] == "hit"
+            found.append(set(ex.loc[hit, "theme"]))
             for th, sub in ex[hit].groupby("theme"):
                 hits_terms[(uid, th)] = "、".join(dict.fromkeys(sub["term"]))
                 n_hits[(uid, th)] = len(sub)
             for th, sub in ex[~hit].groupby("theme"):
                 turned_down[(uid, th)] = list(zip(sub["term"], sub["status"]))
+        pred = pd.DataFrame([[int(t in f) for t in theme_ids] for f in found], index=ids, columns=theme_ids)
         texts = pd.Series(list(g["text"].astype(str)), index=ids)
         doc_ids = pd.Series(list(g["doc_id"]) if "doc_id" in g.columns else [None] * len(g), index=ids)
     else:

@@ -18,9 +18,9 @@ decides nothing: no version was chosen by it.
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import subprocess
-import tempfile
 import warnings
 
 import pandas as pd
@@ -64,22 +64,17 @@ def _drop_dead_cues(node) -> None:
 
 
 def _coder(commit: str) -> ct.ThemeCoder:
-    text = _git("show", f"{commit}:{PATH}").stdout
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False, encoding="utf-8") as f:
-        f.write(text)
+    data = yaml.safe_load(_git("show", f"{commit}:{PATH}").stdout)
     try:
-        return ct.ThemeCoder(ct.load_codebook(f.name))
+        return ct.ThemeCoder(ct.load_codebook(copy.deepcopy(data)))
     except (ct.CivictoolsError, ValueError):
         pass
-    data = yaml.safe_load(text)
     _drop_dead_cues(data)
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False, encoding="utf-8") as f:
-        yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False)
     lenient = lambda pattern: re.compile(pattern)  # noqa: E731
     saved = _codebook.check_regex, _matcher.check_regex
     _codebook.check_regex = _matcher.check_regex = lenient
     try:
-        return ct.ThemeCoder(ct.load_codebook(f.name))
+        return ct.ThemeCoder(ct.load_codebook(data))
     finally:
         _codebook.check_regex, _matcher.check_regex = saved
 
